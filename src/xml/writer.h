@@ -1,0 +1,44 @@
+/*
+ * writer.h - the canonical XML builder. Output is deterministic: no
+ * indentation or insignificant whitespace, attributes in call order,
+ * UTF-8, declaration <?xml version="1.0" encoding="UTF-8"?>, text and
+ * attribute values escaped (& < > " and control characters as &#xN;).
+ * Errors are sticky: check navoi__xw_status() once at the end.
+ */
+#ifndef NAVOI_XML_WRITER_H
+#define NAVOI_XML_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+
+#define NAVOI__XW_MAX_DEPTH 32
+
+typedef struct navoi__xw {
+    navoi__buf *out;
+    const char *stack[NAVOI__XW_MAX_DEPTH]; /* open element names (borrowed) */
+    int depth;
+    int open_tag;  /* 1 while the start tag is unterminated (attributes allowed) */
+    int err;       /* first error: NAVOI_ENOMEM or NAVOI_EINVAL */
+} navoi__xw;
+
+void navoi__xw_init(navoi__xw *w, navoi__buf *out);
+void navoi__xw_declaration(navoi__xw *w);
+/* Opens <name>; name may carry a prefix ("common:header") and must stay
+ * valid until the matching close. */
+void navoi__xw_open(navoi__xw *w, const char *name);
+/* Adds an attribute to the element just opened. */
+void navoi__xw_attr(navoi__xw *w, const char *name, const char *value);
+void navoi__xw_close(navoi__xw *w);
+/* Escaped text inside the current element. Invalid UTF-8 -> NAVOI_EINVAL. */
+void navoi__xw_text(navoi__xw *w, const char *text);
+void navoi__xw_textn(navoi__xw *w, const char *text, size_t len);
+/* <name>text</name> */
+void navoi__xw_elem(navoi__xw *w, const char *name, const char *text);
+void navoi__xw_elem_i64(navoi__xw *w, const char *name, int64_t v);
+/* <name>text</name> only when text is not NULL. */
+void navoi__xw_elem_opt(navoi__xw *w, const char *name, const char *text);
+int navoi__xw_status(const navoi__xw *w);
+
+#endif
