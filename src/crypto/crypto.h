@@ -20,6 +20,12 @@ int navoi__sha512_hex(const void *data, size_t len, char out[NAVOI__SHA512_HEX_L
 int navoi__sha3_512_hex(const void *data, size_t len, char out[NAVOI__SHA3_512_HEX_LEN + 1]);
 int navoi__sha256_hex(const void *data, size_t len, char out[NAVOI__SHA256_HEX_LEN + 1]);
 
+/* 1 when eight_digits is exactly 8 ASCII digits whose last one is the
+ * check digit of the first seven (weights 9,7,3,1,9,7,3; vectors.json
+ * taxpayerIdCheckDigit). Not in NAV's specification: a failure is a
+ * warning, never a reason to refuse a request. */
+int navoi__taxpayer_check_digit_ok(const char *eight_digits);
+
 /* Standard base64 with padding, on one line (no line breaks), appended to out. */
 int navoi__base64_encode(const void *data, size_t len, navoi__buf *out);
 /* Strict decode appended to out; ASCII whitespace is skipped. NAVOI_OK,

@@ -3,6 +3,9 @@
  * indentation or insignificant whitespace, attributes in call order,
  * UTF-8, declaration <?xml version="1.0" encoding="UTF-8"?>, text and
  * attribute values escaped (& < > " and control characters as &#xN;).
+ * "Control characters" are tab, LF, CR, DEL and U+0080..U+009F; the other
+ * C0 controls cannot appear in an XML 1.0 document even as references and
+ * are refused with NAVOI_EINVAL, like invalid UTF-8.
  * Errors are sticky: check navoi__xw_status() once at the end.
  */
 #ifndef NAVOI_XML_WRITER_H
@@ -40,5 +43,14 @@ void navoi__xw_elem_i64(navoi__xw *w, const char *name, int64_t v);
 /* <name>text</name> only when text is not NULL. */
 void navoi__xw_elem_opt(navoi__xw *w, const char *name, const char *text);
 int navoi__xw_status(const navoi__xw *w);
+/* Status for a finished document: as navoi__xw_status(), and
+ * NAVOI_EINVAL unless exactly one root element was opened and closed. */
+int navoi__xw_finish(const navoi__xw *w);
+/* NAVOI_OK if text[0..len) is valid UTF-8 (RFC 3629: no overlongs,
+ * surrogates or values above U+10FFFF) made only of characters XML 1.0 can
+ * carry (so no C0 controls other than tab, LF, CR, and no U+FFFE/U+FFFF),
+ * else NAVOI_EINVAL. nchars_out (optional) receives the number of
+ * characters, which is what XSD length facets count. */
+int navoi__xw_check_text(const char *text, size_t len, size_t *nchars_out);
 
 #endif

@@ -1,0 +1,30 @@
+/* cli.h - shared pieces of the navoi command-line program. The CLI uses
+ * only the public header: anything it needs from the library must be
+ * public API. */
+#ifndef NAVOI_CLI_H
+#define NAVOI_CLI_H
+
+#include <stdio.h>
+
+/* Documented exit codes (navoi --help). */
+#define EXIT_OK 0
+#define EXIT_MISMATCH 1   /* a check ran and failed (sign-check: signature differs) */
+#define EXIT_USAGE 2      /* bad command line */
+#define EXIT_ERROR 3      /* the command could not run (file, permissions, ...) */
+
+typedef struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+    void (*help)(FILE *out);
+} cli_command;
+
+int cmd_version(int argc, char **argv);
+void help_version(FILE *out);
+int cmd_sign_check(int argc, char **argv);
+void help_sign_check(FILE *out);
+
+/* Reads a whole file (malloc'd, NUL-terminated) or returns NULL with errno. */
+char *cli_read_file(const char *path, size_t *len_out);
+
+#endif
