@@ -196,7 +196,9 @@ typedef struct sim_item {
     sim_msgs msgs;
     /* decoded at receipt; decisions that need the ledger wait for processing */
     sim_doc *doc;
-    char *tech_code, *tech_msg; /* decode/schema failure */
+    char *tech_code;             /* decode/schema failure: code ... */
+    char *tech_msg[8];           /* ... and up to 8 messages */
+    char decoded_sha3[129];      /* SHA3-512 of the decoded invoice bytes */
 } sim_item;
 
 #define SIM_ANNUL_NONE 0
