@@ -94,28 +94,28 @@ extern "C" {
 #define NAVOI_OP_MODIFY 2 /**< invoiceOperation MODIFY */
 #define NAVOI_OP_STORNO 3 /**< invoiceOperation STORNO */
 
-#define NAVOI_ANNUL_ERRATIC_DATA 1
-#define NAVOI_ANNUL_ERRATIC_INVOICE_NUMBER 2
-#define NAVOI_ANNUL_ERRATIC_INVOICE_ISSUE_DATE 3
-#define NAVOI_ANNUL_ERRATIC_ELECTRONIC_HASH_VALUE 4
+#define NAVOI_ANNUL_ERRATIC_DATA 1 /**< annulmentCode ERRATIC_DATA */
+#define NAVOI_ANNUL_ERRATIC_INVOICE_NUMBER 2 /**< annulmentCode ERRATIC_INVOICE_NUMBER */
+#define NAVOI_ANNUL_ERRATIC_INVOICE_ISSUE_DATE 3 /**< annulmentCode ERRATIC_INVOICE_ISSUE_DATE */
+#define NAVOI_ANNUL_ERRATIC_ELECTRONIC_HASH_VALUE 4 /**< annulmentCode ERRATIC_ELECTRONIC_HASH_VALUE */
 
 #define NAVOI_OUTBOUND 1 /**< invoices the caller issued */
 #define NAVOI_INBOUND 2  /**< invoices issued to the caller */
 
-#define NAVOI_STATUS_UNKNOWN 0
-#define NAVOI_STATUS_RECEIVED 1
-#define NAVOI_STATUS_PROCESSING 2
-#define NAVOI_STATUS_SAVED 3
-#define NAVOI_STATUS_DONE 4
-#define NAVOI_STATUS_ABORTED 5
+#define NAVOI_STATUS_UNKNOWN 0 /**< not yet reported by NAV */
+#define NAVOI_STATUS_RECEIVED 1 /**< invoiceStatus RECEIVED */
+#define NAVOI_STATUS_PROCESSING 2 /**< invoiceStatus PROCESSING */
+#define NAVOI_STATUS_SAVED 3 /**< invoiceStatus SAVED (stored, checks not finished) */
+#define NAVOI_STATUS_DONE 4 /**< invoiceStatus DONE (final: reported) */
+#define NAVOI_STATUS_ABORTED 5 /**< invoiceStatus ABORTED (final: not reported) */
 
 #define NAVOI_MSG_TECHNICAL 1 /**< technicalValidationMessages */
 #define NAVOI_MSG_BUSINESS 2  /**< businessValidationMessages */
 
-#define NAVOI_SEVERITY_INFO 1
-#define NAVOI_SEVERITY_WARN 2
-#define NAVOI_SEVERITY_ERROR 3
-#define NAVOI_SEVERITY_CRITICAL 4
+#define NAVOI_SEVERITY_INFO 1 /**< validationResultCode INFO */
+#define NAVOI_SEVERITY_WARN 2 /**< validationResultCode WARN */
+#define NAVOI_SEVERITY_ERROR 3 /**< validationResultCode ERROR */
+#define NAVOI_SEVERITY_CRITICAL 4 /**< validationResultCode CRITICAL (reserved by NAV) */
 
 /** electronicInvoiceHash input (PROTOCOL.md 3.5). */
 #define NAVOI_EHASH_BASE64_TEXT 1  /**< spec wording: SHA3-512 of the sent base64 text (default) */
@@ -128,18 +128,18 @@ extern "C" {
 #define NAVOI_STATUS_RETURN_ORIGINAL 1u /**< returnOriginalRequest=true */
 
 /** Relational query operators (queryInvoiceDigest). */
-#define NAVOI_QOP_EQ 1
-#define NAVOI_QOP_GT 2
-#define NAVOI_QOP_GTE 3
-#define NAVOI_QOP_LT 4
-#define NAVOI_QOP_LTE 5
+#define NAVOI_QOP_EQ 1 /**< queryOperator EQ */
+#define NAVOI_QOP_GT 2 /**< queryOperator GT */
+#define NAVOI_QOP_GTE 3 /**< queryOperator GTE */
+#define NAVOI_QOP_LT 4 /**< queryOperator LT */
+#define NAVOI_QOP_LTE 5 /**< queryOperator LTE */
 
 /** Log levels; a client logs at its level and below. */
-#define NAVOI_LOG_ERROR 1
-#define NAVOI_LOG_WARN 2
-#define NAVOI_LOG_INFO 3
-#define NAVOI_LOG_DEBUG 4
-#define NAVOI_LOG_TRACE 5
+#define NAVOI_LOG_ERROR 1 /**< failures */
+#define NAVOI_LOG_WARN 2 /**< problems that were handled */
+#define NAVOI_LOG_INFO 3 /**< one line per request */
+#define NAVOI_LOG_DEBUG 4 /**< details of requests and answers */
+#define NAVOI_LOG_TRACE 5 /**< everything (still without secrets) */
 /** @} */
 
 /* ------------------------------------------------------------------ */
@@ -175,7 +175,9 @@ typedef int (*navoi_random_fn)(unsigned char *buf, size_t len, void *userdata);
 
 /** Allocator functions for navoi_set_allocator(), with malloc/realloc/free semantics. */
 typedef void *(*navoi_malloc_fn)(size_t size);
+/** realloc() replacement for navoi_set_allocator(). */
 typedef void *(*navoi_realloc_fn)(void *ptr, size_t size);
+/** free() replacement for navoi_set_allocator(). */
 typedef void (*navoi_free_fn)(void *ptr);
 /** @} */
 
@@ -340,11 +342,18 @@ NAVOI_API int navoi_client_set_signing_key(navoi_client *client, const char *key
 NAVOI_API int navoi_client_set_exchange_key(navoi_client *client, const char *key);
 
 /**
- * Sets the software block. softwareId must match [0-9A-Z-]{18}; name,
- * main_version, dev_name and dev_contact must be non-blank and within the
- * XSD lengths (50, 15, 512, 200). dev_country ([A-Z]{2}) and dev_tax_number
- * may be NULL.
+ * Sets the software block sent with every request (NAV uses the contact
+ * address to reach the developer about problems).
+ * @param client the client.
+ * @param id softwareId, exactly 18 characters of [0-9A-Z-].
+ * @param name softwareName, 1..50 characters, not blank.
  * @param operation NAVOI_SOFTWARE_LOCAL or NAVOI_SOFTWARE_ONLINE.
+ * @param main_version softwareMainVersion, 1..15 characters.
+ * @param dev_name softwareDevName, 1..512 characters.
+ * @param dev_contact softwareDevContact, an e-mail address, 1..200 characters.
+ * @param dev_country softwareDevCountryCode ([A-Z]{2}) or NULL.
+ * @param dev_tax_number softwareDevTaxNumber or NULL.
+ * @return NAVOI_OK, NAVOI_EINVAL with a message naming the field, NAVOI_ENOMEM.
  * @since 0.1
  */
 NAVOI_API int navoi_client_set_software(navoi_client *client, const char *id,
@@ -431,6 +440,9 @@ NAVOI_API int64_t navoi_client_server_skew_ms(const navoi_client *client);
  * document must be well-formed and its root must be InvoiceData in
  * namespace http://schemas.nav.gov.hu/OSA/3.0/data. If the client has a
  * schema directory, the invoice is also validated (NAVOI_ESCHEMA).
+ * @param out receives the invoice, or NULL on failure.
+ * @param client optional; receives the error detail and provides the schemas.
+ * @param data the document bytes (copied). @param len their length.
  * @param operation NAVOI_OP_CREATE, _MODIFY or _STORNO.
  * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_EXML, NAVOI_ESCHEMA, NAVOI_ETOOBIG
  *         (over 15,000,000 bytes uncompressed), NAVOI_ENOMEM.
@@ -473,6 +485,7 @@ NAVOI_API const char *navoi_invoice_xml(const navoi_invoice *invoice, size_t *le
  * exchange key and keeps it (as a secret) for the next manage call.
  * manage calls fetch a token themselves when none is held, so calling this
  * is only needed to check credentials.
+ * @param client the client.
  * @param valid_to_ms_out optional; receives tokenValidityTo (ms since epoch, UTC).
  * @return NAVOI_OK, NAVOI_ECONFIG, NAVOI_ENAV, NAVOI_ECRYPTO, transport codes.
  * @since 0.1
@@ -483,7 +496,9 @@ NAVOI_API int navoi_token_exchange(navoi_client *client, int64_t *valid_to_ms_ou
  * manageInvoice: reports 1 to 100 invoices in one transaction. Uses a held
  * token or fetches a fresh one; the token is consumed either way. Never sent
  * over a reused connection.
+ * @param client the client.
  * @param invoices array of n invoices (their own operations are used).
+ * @param n number of invoices, 1..100.
  * @param flags NAVOI_MANAGE_COMPRESS or 0.
  * @param out receives the transaction (transactionId, per-index statuses
  *        once polled).
@@ -498,9 +513,13 @@ NAVOI_API int navoi_manage_invoice(navoi_client *client,
 
 /**
  * manageAnnulment: technical annulment of 1 to 100 reports.
+ * @param client the client.
  * @param references invoice or amending-document numbers.
  * @param codes NAVOI_ANNUL_* per reference.
  * @param reasons annulmentReason per reference (1..1024 chars).
+ * @param n number of annulments, 1..100.
+ * @param out receives the transaction.
+ * @return as navoi_manage_invoice().
  * @since 0.1
  */
 NAVOI_API int navoi_manage_annulment(navoi_client *client,
@@ -510,7 +529,10 @@ NAVOI_API int navoi_manage_annulment(navoi_client *client,
 
 /**
  * queryTransactionStatus for a transaction id; creates a new txn handle.
+ * @param client the client.
+ * @param transaction_id the transactionId NAV returned.
  * @param flags NAVOI_STATUS_RETURN_ORIGINAL or 0.
+ * @param out receives the transaction.
  * @return NAVOI_OK (an unknown id gives a txn with no items), NAVOI_ENAV, ...
  * @since 0.1
  */
@@ -524,7 +546,13 @@ NAVOI_API int navoi_query_transaction_status(navoi_client *client,
  * Records have fields insDate, insCusUser, source, transactionId,
  * requestStatus, technicalAnnulment, originalRequestVersion, itemCount.
  * Meta fields: currentPage, availablePage.
+ * @param client the client.
+ * @param from_ms start of the insDate range (ms since epoch, UTC).
+ * @param to_ms end of the range, inclusive.
+ * @param page page number, >= 1.
  * @param request_status optional filter (RECEIVED ... NOTIFIED) or NULL.
+ * @param out receives the records.
+ * @return NAVOI_OK, NAVOI_EINVAL (range over 35 days or reversed), NAVOI_ENAV, ...
  * @since 0.1
  */
 NAVOI_API int navoi_query_transaction_list(navoi_client *client, int64_t from_ms,
@@ -534,10 +562,13 @@ NAVOI_API int navoi_query_transaction_list(navoi_client *client, int64_t from_ms
 
 /**
  * queryInvoiceCheck.
+ * @param client the client.
+ * @param invoice_number the invoice or amending-document number.
  * @param direction NAVOI_OUTBOUND or NAVOI_INBOUND.
  * @param batch_index 0 for none.
  * @param supplier_tax_number 8 digits or NULL (INBOUND only).
  * @param exists_out receives 1 if exactly one valid instance is visible.
+ * @return NAVOI_OK, NAVOI_ENAV (MULTIPLE_QUERY_RESULT_FOUND when several), ...
  * @since 0.1
  */
 NAVOI_API int navoi_query_invoice_check(navoi_client *client,
@@ -550,7 +581,7 @@ NAVOI_API int navoi_query_invoice_check(navoi_client *client,
  * queryInvoiceData. The result has no record when NAV found nothing;
  * otherwise one record with fields invoiceNumber... as NAV sent them
  * (auditData/insdate, auditData/transactionId, compressedContentIndicator,
- * electronicInvoiceHash, electronicInvoiceHash@cryptoType, ...), and
+ * electronicInvoiceHash and its cryptoType attribute, ...), and
  * navoi_result_content() gives the decoded (gunzipped if flagged) XML.
  * @since 0.1
  */
@@ -575,7 +606,12 @@ NAVOI_API int navoi_query_invoice_digest(navoi_client *client,
  * (fields invoiceChainDigest/invoiceNumber, invoiceLines/maxLineNumber,
  * invoiceLines/newCreatedLines[1]/lineNumberIntervalStart, ...,
  * invoiceReferenceData/modificationIndex); meta currentPage, availablePage.
+ * @param client the client.
+ * @param invoice_number the base invoice number.
+ * @param direction NAVOI_OUTBOUND or NAVOI_INBOUND.
  * @param tax_number the other party's tax number or NULL.
+ * @param page page number, >= 1.
+ * @param out receives the records.
  * @since 0.1
  */
 NAVOI_API int navoi_query_invoice_chain_digest(navoi_client *client,
@@ -589,7 +625,9 @@ NAVOI_API int navoi_query_invoice_chain_digest(navoi_client *client,
  * taxpayerData fields (taxpayerName, taxNumberDetail/vatCode, incorporation,
  * taxpayerAddressList/taxpayerAddressItem[1]/taxpayerAddress/city, ...) when
  * NAV knows the taxpayer, else none.
+ * @param client the client.
  * @param tax_number 8 digits (or the 11-digit form).
+ * @param out receives the result.
  * @since 0.1
  */
 NAVOI_API int navoi_query_taxpayer(navoi_client *client, const char *tax_number,
@@ -603,7 +641,9 @@ NAVOI_API int navoi_query_taxpayer(navoi_client *client, const char *tax_number,
 /**
  * Creates query parameters. Exactly one mandatory criterion must be set
  * before use: issue date range, insert date range or original invoice number.
- * @param direction NAVOI_OUTBOUND or NAVOI_INBOUND. @param page >= 1.
+ * @param out receives the parameters.
+ * @param direction NAVOI_OUTBOUND or NAVOI_INBOUND.
+ * @param page page number, >= 1.
  * @since 0.1
  */
 NAVOI_API int navoi_digest_query_new(navoi_digest_query **out, int direction,
@@ -740,6 +780,7 @@ NAVOI_API size_t navoi_txn_message_count(const navoi_txn *txn, size_t i);
 
 /**
  * Validation message k of item i. Every out parameter is optional.
+ * @param txn the transaction. @param i item number (0-based). @param k message number (0-based).
  * @param kind_out NAVOI_MSG_TECHNICAL or NAVOI_MSG_BUSINESS.
  * @param severity_out NAVOI_SEVERITY_*.
  * @param code_out validationErrorCode ("" if none).

@@ -220,11 +220,11 @@ static void tech_fail(sim_item *it, const char *code, const char *msg)
 void sim_item_prepare(sim_server *s, sim_txn *t, sim_item *it)
 {
     sim_buf raw = {0}, xml = {0};
-    const sim_buf *src = &raw;
+    sim_buf *src = &raw;
     xmlDocPtr doc = NULL;
     xmlNodePtr root;
     char err[256];
-    int n, i;
+    int n;
     if (sim_base64_decode(it->data, it->data_len, &raw) != 0) {
         tech_fail(it, "SCHEMA_VIOLATION", "The payload is not valid base64");
         goto out;
@@ -243,7 +243,7 @@ void sim_item_prepare(sim_server *s, sim_txn *t, sim_item *it)
         src = &xml;
     }
     if (!src->data)
-        sim_buf_add((sim_buf *)src, "", 0);
+        sim_buf_add(src, "", 0);
     sim_sha3_512_hex(src->data, src->len, it->decoded_sha3);
     if (navoi__xml_read(src->data, src->len, &doc, err, sizeof err) != 0) {
         char msg[320];
@@ -282,7 +282,7 @@ void sim_item_prepare(sim_server *s, sim_txn *t, sim_item *it)
         goto out;
     }
 out:
-    for (i = 0; it->tech_code && i < 8 && !it->tech_msg[0]; i++)
+    if (it->tech_code && !it->tech_msg[0])
         it->tech_msg[0] = strdup("Schema violation");
     if (doc)
         xmlFreeDoc(doc);
@@ -356,7 +356,7 @@ static void add_records(sim_server *s, sim_txn *t, sim_item *it)
     }
 }
 
-static const char *rec_supplier(const sim_record *r)
+const char *sim_rec_supplier(const sim_record *r)
 {
     return r->part->supplier ? r->part->supplier : r->txn->tax;
 }
@@ -383,7 +383,7 @@ static int chain_has_line(sim_server *s, const char *supplier, const char *orig,
     sim_record *r;
     int i;
     for (r = s->records; r; r = r->next) {
-        if (!r->valid || strcmp(rec_supplier(r), supplier))
+        if (!r->valid || strcmp(sim_rec_supplier(r), supplier))
             continue;
         if (!r->part->has_ref && !strcmp(r->doc->number, orig) && ln >= 1 &&
             ln <= r->part->max_line)
@@ -417,7 +417,7 @@ static void check_part(sim_server *s, sim_txn *t, sim_item *it, const sim_part *
     {
         int bases = 0, i;
         for (r = s->records; r; r = r->next)
-            if (r->valid && !r->part->has_ref && !strcmp(rec_supplier(r), t->tax) &&
+            if (r->valid && !r->part->has_ref && !strcmp(sim_rec_supplier(r), t->tax) &&
                 !strcmp(r->doc->number, p->orig_number))
                 bases++;
         if (bases == 0 && !p->mwm)
@@ -434,7 +434,7 @@ static void check_part(sim_server *s, sim_txn *t, sim_item *it, const sim_part *
                     "A technical annulment of the chain is waiting for approval");
         for (r = s->records; r; r = r->next)
             if (r->valid && r->part->has_ref && r->part->orig_number &&
-                !strcmp(rec_supplier(r), t->tax) && !strcmp(r->part->orig_number, p->orig_number) &&
+                !strcmp(sim_rec_supplier(r), t->tax) && !strcmp(r->part->orig_number, p->orig_number) &&
                 r->part->mod_index == p->mod_index) {
                 add_msg(it, 1, "ERROR", "MODIFICATION_INDEX_NOT_UNIQUE",
                         "The modificationIndex is already used for this original invoice");
@@ -530,7 +530,7 @@ static void finalize_invoice_txn(sim_server *s, sim_txn *t)
         if (!has_error(it) && it->doc) {
             const char *sup = it->doc->parts[0].supplier ? it->doc->parts[0].supplier : t->tax;
             for (r = s->records; r; r = r->next)
-                if (r->valid && !strcmp(rec_supplier(r), sup) &&
+                if (r->valid && !strcmp(sim_rec_supplier(r), sup) &&
                     !strcmp(r->doc->number, it->doc->number)) {
                     add_msg(it, 1, "ERROR", "INVOICE_NUMBER_NOT_UNIQUE",
                             "The invoice number has already been reported");
@@ -564,8 +564,8 @@ static void finalize_annulment_txn(sim_server *s, sim_txn *t)
             sim_record *r;
             int found = 0, einv = 0;
             for (r = s->records; r; r = r->next)
-                if (r->valid && !strcmp(rec_supplier(r), t->tax) &&
-                    !strcmp(r->doc->number, it->doc->annul_ref) && !r->txn->seeded) {
+                if (r->valid && !strcmp(sim_rec_supplier(r), t->tax) &&
+                    !strcmp(r->doc->number, it->doc->annul_ref)) {
                     found = 1;
                     einv |= r->doc->completeness;
                 }
@@ -624,7 +624,7 @@ static void apply_annulment(sim_server *s, sim_txn *t)
         if (!ref)
             continue;
         for (r = s->records; r; r = r->next)
-            if (r->valid && !strcmp(rec_supplier(r), t->tax) && !strcmp(r->doc->number, ref)) {
+            if (r->valid && !strcmp(sim_rec_supplier(r), t->tax) && !strcmp(r->doc->number, ref)) {
                 r->valid = 0;
                 if (!r->part->has_ref)
                     base = 1;
@@ -632,7 +632,7 @@ static void apply_annulment(sim_server *s, sim_txn *t)
         if (base)
             for (r = s->records; r; r = r->next)
                 if (r->valid && r->part->has_ref && r->part->orig_number &&
-                    !strcmp(rec_supplier(r), t->tax) && !strcmp(r->part->orig_number, ref))
+                    !strcmp(sim_rec_supplier(r), t->tax) && !strcmp(r->part->orig_number, ref))
                     r->valid = 0;
     }
 }
@@ -695,7 +695,7 @@ void sim_ledger_get(sim_server *s, const char *supplier, const char *number,
         }
     }
     for (r = s->records; r; r = r->next)
-        if (!r->valid && !strcmp(rec_supplier(r), supplier) && !strcmp(r->doc->number, number))
+        if (!r->valid && !strcmp(sim_rec_supplier(r), supplier) && !strcmp(r->doc->number, number))
             out->annulled = 1;
     pthread_mutex_unlock(&s->lock);
 }

@@ -310,6 +310,8 @@ void sim_doc_free(sim_doc *d);
 void sim_txn_free(sim_txn *t);
 void sim_txn_append(sim_server *s, sim_txn *t);
 const char *sim_status_name(int st);
+/* Supplier of a stored document (the taxpayer that reported it). */
+const char *sim_rec_supplier(const sim_record *r);
 /* Rebuilds records of a finished transaction loaded from disk. */
 void sim_txn_restore_records(sim_server *s, sim_txn *t);
 int sim_annul_decide_locked(sim_server *s, const char *txid, int approve, const char *user);
