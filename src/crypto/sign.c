@@ -33,7 +33,7 @@ int navoi__timestamp_mask(const char *timestamp, char out[15])
     for (i = 0; i < sizeof shape - 1; i++) {
         char c = timestamp[i];
         if (shape[i] == 'D' ? !is_digit(c) : c != shape[i])
-            return NAVOI_EINVAL;
+            goto bad;
         if (shape[i] == 'D')
             out[o++] = c;
     }
@@ -42,7 +42,7 @@ int navoi__timestamp_mask(const char *timestamp, char out[15])
         for (p++; is_digit(*p); p++)
             nfrac++;
         if (nfrac < 1 || nfrac > 3)
-            return NAVOI_EINVAL;
+            goto bad;
     }
     if (p[0] != 'Z' || p[1] != '\0')
         goto bad;

@@ -647,8 +647,37 @@ static int try_item_variants(sc_ctx *c)
     return NAVOI_OK;
 }
 
-/* Compares the index hashes documented in comments with the recomputed ones.
- * Called for the report even when the signature matches. */
+/* The index hash a sample-style comment documents for x, or NULL. Only
+ * ordinal names exist, so only the first 20 indices can have one. */
+static const char *comment_hash_of(const sc_ctx *c, const sc_item *x)
+{
+    if ((size_t)x->index > sizeof ordinals / sizeof ordinals[0])
+        return NULL;
+    return c->comment_hash[x->index];
+}
+
+static void comment_summary(sc_ctx *c)
+{
+    size_t i, present = 0, differ = 0;
+
+    for (i = 0; i < c->n; i++) {
+        const char *ch = comment_hash_of(c, &c->items[i]);
+        if (ch) {
+            present++;
+            differ += strcmp(ch, c->items[i].hash) != 0;
+        }
+    }
+    if (!present)
+        return;
+    navoi__buf_puts(&c->rep, "index hash comments: ");
+    put_size(&c->rep, present);
+    navoi__buf_puts(&c->rep, " found, ");
+    put_size(&c->rep, differ);
+    navoi__buf_puts(&c->rep, " differ from the recomputed index hashes\n");
+}
+
+/* Names each index whose documented hash differs from the recomputed one:
+ * as a diagnosis on mismatch, as a warning when the signature matches. */
 static int check_comment_hashes(sc_ctx *c, int mismatch)
 {
     const char *list[MAX_ITEMS];
@@ -657,10 +686,7 @@ static int check_comment_hashes(sc_ctx *c, int mismatch)
 
     for (i = 0; i < c->n; i++) {
         const sc_item *x = &c->items[c->order[i]];
-        /* Only ordinal names exist, so only the first 20 indices can have one. */
-        const char *ch = (size_t)x->index <= sizeof ordinals / sizeof ordinals[0]
-                             ? c->comment_hash[x->index]
-                             : NULL;
+        const char *ch = comment_hash_of(c, x);
 
         list[i] = ch ? ch : x->hash;
         if (!ch)
@@ -683,13 +709,6 @@ static int check_comment_hashes(sc_ctx *c, int mismatch)
         put_field(&c->rep, ch);
         cat(&c->rep, "\n    recomputed: ", x->hash, "\n", NULL);
     }
-    if (present) {
-        navoi__buf_puts(&c->rep, "index hash comments: ");
-        put_size(&c->rep, present);
-        navoi__buf_puts(&c->rep, " found, ");
-        put_size(&c->rep, differ);
-        navoi__buf_puts(&c->rep, " differ\n");
-    }
     if (mismatch && differ && present == c->n) {
         m = variant_matches(c, c->mask, c->key, strlen(c->key), list, c->n, 0);
         if (m < 0)
@@ -707,7 +726,8 @@ static int check_comment_hashes(sc_ctx *c, int mismatch)
 static int diagnose(sc_ctx *c)
 {
     const char *hashes[MAX_ITEMS];
-    int m, rc;
+    /* A cryptoType remark does not explain a wrong value. */
+    int m, rc, before = c->found;
 
     hash_list(c, 0, hashes);
     rc = check_comment_hashes(c, 1);
@@ -733,7 +753,7 @@ static int diagnose(sc_ctx *c)
         rc = try_item_variants(c);
     if (rc != NAVOI_OK)
         return rc;
-    if (!c->found) {
+    if (c->found == before) {
         size_t i;
 
         diag(c);
@@ -747,6 +767,10 @@ static int diagnose(sc_ctx *c)
             navoi__buf_put_i64(&c->rep, x->index);
         }
         navoi__buf_putc(&c->rep, '\n');
+        if (c->comment_key && strcmp(c->comment_key, c->key) == 0)
+            navoi__buf_puts(&c->rep, "    the signing key given equals the signKey comment of "
+                                     "the request, so requestId or timestamp (or an item) "
+                                     "were most likely changed after signing\n");
     }
     return NAVOI_OK;
 }
@@ -791,6 +815,7 @@ static void report_inputs(sc_ctx *c)
         if (c->items[i].index != want++)
             sequential = 0;
     }
+    comment_summary(c);
     if (!sequential)
         navoi__buf_puts(&c->rep, "warning: the indices are not 1..n, ascending in document "
                                  "order without gaps (NAV answers INDEX_NOT_SEQUENTIAL)\n");

@@ -4,6 +4,11 @@
  * XSD and NAV's locally knowable rules (35-day ranges, from <= to, EQ
  * standalone, no two bounds on one side), so a query object that exists is
  * always one NAV can accept syntactically; request.c only serialises it.
+ * Beyond navoi.h: a refused value (NAVOI_EINVAL) leaves the object
+ * unchanged; setting a mandatory criterion replaces the previous one (the
+ * XSD has a choice); navoi_digest_query_set_transaction(q, NULL, 0, 0)
+ * removes the transaction criterion; a single one-sided relational node
+ * (GT/GTE/LT/LTE alone) is accepted, as NAV's own sample sends it.
  */
 #ifndef NAVOI_OPS_DIGEST_QUERY_H
 #define NAVOI_OPS_DIGEST_QUERY_H

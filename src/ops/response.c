@@ -502,6 +502,15 @@ static int new_result(navoi__response *out)
     return navoi__result_new(&out->result);
 }
 
+static int set_meta(navoi__response *out, const char *name, const char *value)
+{
+    int rc = navoi__result_set_meta(out->result, name, value);
+
+    if (rc == NAVOI_EPROTO)
+        return fail(out, rc, "%s longer than %u bytes", name, NAVOI__RESULT_MAX_VALUE);
+    return rc;
+}
+
 /* Meta field from a mandatory (or optional) api child that must be a
  * non-negative integer (pages). */
 static int meta_count(navoi__response *out, const xmlNode *parent, const char *name)
@@ -517,7 +526,7 @@ static int meta_count(navoi__response *out, const xmlNode *parent, const char *n
     else if (parse_count(t, &v) != 0)
         rc = fail(out, NAVOI_EPROTO, "%s '%.32s' is not a page number", name, t);
     else
-        rc = navoi__result_set_meta(out->result, name, t);
+        rc = set_meta(out, name, t);
     navoi__free(t);
     return rc;
 }
@@ -537,7 +546,7 @@ static int meta_bool(navoi__response *out, const xmlNode *parent, const char *na
     } else if ((b = parse_bool(t)) < 0) {
         rc = fail(out, NAVOI_EPROTO, "%s '%.32s' is not a boolean", name, t);
     } else {
-        rc = navoi__result_set_meta(out->result, name, b ? "true" : "false");
+        rc = set_meta(out, name, b ? "true" : "false");
     }
     navoi__free(t);
     return rc;
@@ -681,7 +690,7 @@ static int parse_taxpayer(const xmlNode *root, navoi__response *out)
     if (rc == NAVOI_OK)
         rc = child_text(root, NAVOI__NS_API, "infoDate", &info);
     if (rc == NAVOI_OK && info)
-        rc = navoi__result_set_meta(out->result, "infoDate", info);
+        rc = set_meta(out, "infoDate", info);
     navoi__free(info);
     if (rc == NAVOI_OK)
         rc = meta_bool(out, root, "taxpayerValidity", 0);

@@ -5,7 +5,9 @@
  *     invoiceDigest, invoiceChainElement, the single invoiceDataResult or
  *     taxpayerData), each an ordered list of (path, value) fields;
  *   - meta: response-level values outside the records (currentPage,
- *     availablePage, invoiceCheckResult, infoDate, taxpayerValidity);
+ *     availablePage, invoiceCheckResult, infoDate, taxpayerValidity), as
+ *     NAV sent them except that xs:boolean values are normalised to
+ *     "true"/"false" (NAV may legally send "1"/"0");
  *   - content: decoded document bytes (queryInvoiceData's invoiceData).
  *
  * Flattening rule (how a record element becomes fields; response.c applies

@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,10 +16,16 @@
 
 enum { SEC_NONE = 0, SEC_SETTINGS, SEC_USER, SEC_TAXPAYER };
 
-static int fail(char *err, size_t errlen, int line, const char *fmt, const char *arg)
+static int fail(char *err, size_t errlen, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, int line, const char *fmt, ...)
 {
     char tmp[400];
-    snprintf(tmp, sizeof tmp, fmt, arg ? arg : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
     if (line > 0)
         snprintf(err, errlen, "line %d: %s", line, tmp);
     else
@@ -97,32 +104,32 @@ static int set_settings(sim_config *c, const char *k, const char *v, int line, c
     int64_t x;
     if (!strcmp(k, "clockOffset")) {
         if (parse_i64(v, -100 * 365 * DAY_S, 100 * 365 * DAY_S, &x))
-            return fail(err, errlen, line, "clockOffset must be signed seconds", NULL);
+            return fail(err, errlen, line, "clockOffset must be signed seconds");
         c->clock_offset_ms = x * 1000;
     } else if (!strcmp(k, "clock")) {
         if (sim_parse_ts(v, &x))
-            return fail(err, errlen, line, "clock must be an xs:dateTime such as 2020-03-01T00:00:00Z", NULL);
+            return fail(err, errlen, line, "clock must be an xs:dateTime such as 2020-03-01T00:00:00Z");
         c->clock_offset_ms = x - sim_wall_ms();
     } else if (!strcmp(k, "timestampTolerance")) {
         if (parse_i64(v, 0, 100 * 365 * DAY_S, &x))
-            return fail(err, errlen, line, "timestampTolerance must be seconds", NULL);
+            return fail(err, errlen, line, "timestampTolerance must be seconds");
         c->ts_tolerance_ms = x * 1000;
     } else if (!strcmp(k, "tokenTtl")) {
         if (parse_i64(v, 1, MAX_S, &x))
-            return fail(err, errlen, line, "tokenTtl must be 1.. seconds", NULL);
+            return fail(err, errlen, line, "tokenTtl must be 1.. seconds");
         c->token_ttl_ms = x * 1000;
     } else if (!strcmp(k, "receivedDelayMs")) {
         if (parse_i64(v, 0, MAX_S * 1000, &c->delay_received_ms))
-            return fail(err, errlen, line, "receivedDelayMs must be >= 0", NULL);
+            return fail(err, errlen, line, "receivedDelayMs must be >= 0");
     } else if (!strcmp(k, "processingDelayMs")) {
         if (parse_i64(v, 0, MAX_S * 1000, &c->delay_processing_ms))
-            return fail(err, errlen, line, "processingDelayMs must be >= 0", NULL);
+            return fail(err, errlen, line, "processingDelayMs must be >= 0");
     } else if (!strcmp(k, "hangMs")) {
         if (parse_i64(v, 0, 3600000, &c->hang_ms))
-            return fail(err, errlen, line, "hangMs must be 0..3600000", NULL);
+            return fail(err, errlen, line, "hangMs must be 0..3600000");
     } else if (!strcmp(k, "requestIdRetention")) {
         if (parse_i64(v, 0, MAX_S, &x))
-            return fail(err, errlen, line, "requestIdRetention must be seconds", NULL);
+            return fail(err, errlen, line, "requestIdRetention must be seconds");
         c->reqid_retention_ms = x * 1000;
     } else if (!strcmp(k, "maintenance")) {
         if (!strcmp(v, "off"))
@@ -132,22 +139,22 @@ static int set_settings(sim_config *c, const char *k, const char *v, int line, c
         else if (!strcmp(v, "full"))
             c->maintenance = SIM_MAINT_FULL;
         else
-            return fail(err, errlen, line, "maintenance must be off, token-freeze or full", NULL);
+            return fail(err, errlen, line, "maintenance must be off, token-freeze or full");
     } else if (!strcmp(k, "rateLimit")) {
         if (parse_bool(v, &c->rate_limit))
-            return fail(err, errlen, line, "rateLimit must be on or off", NULL);
+            return fail(err, errlen, line, "rateLimit must be on or off");
     } else if (!strcmp(k, "selfCheck")) {
         if (parse_bool(v, &c->self_check))
-            return fail(err, errlen, line, "selfCheck must be true or false", NULL);
+            return fail(err, errlen, line, "selfCheck must be true or false");
     } else if (!strcmp(k, "ehashDecoded")) {
         if (parse_bool(v, &c->ehash_decoded))
-            return fail(err, errlen, line, "ehashDecoded must be true or false", NULL);
+            return fail(err, errlen, line, "ehashDecoded must be true or false");
     } else if (!strcmp(k, "omitErrorHeader")) {
         if (parse_bool(v, &c->omit_error_header))
-            return fail(err, errlen, line, "omitErrorHeader must be true or false", NULL);
+            return fail(err, errlen, line, "omitErrorHeader must be true or false");
     } else if (!strcmp(k, "pageSize")) {
         if (parse_i64(v, 1, 100, &x))
-            return fail(err, errlen, line, "pageSize must be 1..100", NULL);
+            return fail(err, errlen, line, "pageSize must be 1..100");
         c->page_size = (int)x;
     } else if (!strcmp(k, "schemas") || !strcmp(k, "state") || !strcmp(k, "tlsCert") ||
                !strcmp(k, "tlsKey")) {
@@ -158,7 +165,7 @@ static int set_settings(sim_config *c, const char *k, const char *v, int line, c
         free(*dst);
         *dst = strdup(v);
         if (!*dst)
-            return fail(err, errlen, line, "out of memory", NULL);
+            return fail(err, errlen, line, "out of memory");
     } else {
         return fail(err, errlen, line, "unknown key '%s' in [settings]", k);
     }
@@ -169,31 +176,31 @@ static int set_user(sim_user *u, const char *k, const char *v, int line, char *e
 {
     if (!strcmp(k, "login")) {
         if (!match(v, "dUl", 6, 15) || copy(u->login, sizeof u->login, v))
-            return fail(err, errlen, line, "login must be 6-15 letters or digits", NULL);
+            return fail(err, errlen, line, "login must be 6-15 letters or digits");
     } else if (!strcmp(k, "password")) {
         if (!*v || sim_sha512_hex(v, strlen(v), u->pwhash))
-            return fail(err, errlen, line, "password must not be empty", NULL);
+            return fail(err, errlen, line, "password must not be empty");
     } else if (!strcmp(k, "passwordHash")) {
         char up[129];
         size_t i;
         if (strlen(v) != 128)
-            return fail(err, errlen, line, "passwordHash must be 128 hex digits", NULL);
+            return fail(err, errlen, line, "passwordHash must be 128 hex digits");
         for (i = 0; i < 128; i++) {
             if (!isxdigit((unsigned char)v[i]))
-                return fail(err, errlen, line, "passwordHash must be 128 hex digits", NULL);
+                return fail(err, errlen, line, "passwordHash must be 128 hex digits");
             up[i] = (char)toupper((unsigned char)v[i]);
         }
         up[128] = '\0';
         memcpy(u->pwhash, up, sizeof up);
     } else if (!strcmp(k, "taxNumber")) {
         if (!match(v, "d", 8, 8) || copy(u->tax, sizeof u->tax, v))
-            return fail(err, errlen, line, "taxNumber must be 8 digits", NULL);
+            return fail(err, errlen, line, "taxNumber must be 8 digits");
     } else if (!strcmp(k, "signKey")) {
         if (!*v || copy(u->sign_key, sizeof u->sign_key, v))
-            return fail(err, errlen, line, "signKey must be 1-64 characters", NULL);
+            return fail(err, errlen, line, "signKey must be 1-64 characters");
     } else if (!strcmp(k, "exchangeKey")) {
         if (strlen(v) != 16 || copy(u->exch_key, sizeof u->exch_key, v))
-            return fail(err, errlen, line, "exchangeKey must be exactly 16 characters", NULL);
+            return fail(err, errlen, line, "exchangeKey must be exactly 16 characters");
     } else if (!strcmp(k, "rights")) {
         char tmp[SIM_CFG_MAX_LINE];
         char *tok, *save = NULL;
@@ -209,11 +216,11 @@ static int set_user(sim_user *u, const char *k, const char *v, int line, char *e
         }
     } else if (!strcmp(k, "language")) {
         if (strcmp(v, "HU") && strcmp(v, "EN") && strcmp(v, "DE"))
-            return fail(err, errlen, line, "language must be HU, EN or DE", NULL);
+            return fail(err, errlen, line, "language must be HU, EN or DE");
         copy(u->lang, sizeof u->lang, v);
     } else if (!strcmp(k, "active")) {
         if (parse_bool(v, &u->active))
-            return fail(err, errlen, line, "active must be true or false", NULL);
+            return fail(err, errlen, line, "active must be true or false");
     } else {
         return fail(err, errlen, line, "unknown key '%s' in [user]", k);
     }
@@ -239,10 +246,9 @@ static int set_address(sim_address *a, const char *v, int line, char *err, size_
     if (n < 6 || n > 11)
         return fail(err, errlen, line,
                     "address is TYPE|country|postalCode|city|street|category[|number|building|"
-                    "staircase|floor|door]",
-                    NULL);
+                    "staircase|floor|door]");
     if (strcmp(f[0], "HQ") && strcmp(f[0], "SITE") && strcmp(f[0], "BRANCH"))
-        return fail(err, errlen, line, "address type must be HQ, SITE or BRANCH", NULL);
+        return fail(err, errlen, line, "address type must be HQ, SITE or BRANCH");
     copy(a->type, sizeof a->type, f[0]);
     for (i = 1; i < n; i++) {
         char *t = trim(f[i]);
@@ -250,11 +256,10 @@ static int set_address(sim_address *a, const char *v, int line, char *err, size_
             continue;
         a->f[map[i - 1]] = strdup(t);
         if (!a->f[map[i - 1]])
-            return fail(err, errlen, line, "out of memory", NULL);
+            return fail(err, errlen, line, "out of memory");
     }
     if (!a->f[0] || !a->f[2] || !a->f[3] || !a->f[4] || !a->f[5])
-        return fail(err, errlen, line, "address needs country, postalCode, city, street, category",
-                    NULL);
+        return fail(err, errlen, line, "address needs country, postalCode, city, street, category");
     return 0;
 }
 
@@ -263,7 +268,7 @@ static int set_taxpayer(sim_taxpayer *t, const char *k, const char *v, int line,
 {
     if (!strcmp(k, "taxNumber")) {
         if (!match(v, "d", 8, 8) || copy(t->tax, sizeof t->tax, v))
-            return fail(err, errlen, line, "taxNumber must be 8 digits", NULL);
+            return fail(err, errlen, line, "taxNumber must be 8 digits");
     } else if (!strcmp(k, "name") || !strcmp(k, "shortName")) {
         char **dst = !strcmp(k, "name") ? &t->name : &t->short_name;
         if (!*v || strlen(v) > 512)
@@ -272,34 +277,34 @@ static int set_taxpayer(sim_taxpayer *t, const char *k, const char *v, int line,
         *dst = strdup(v);
     } else if (!strcmp(k, "registered")) {
         if (parse_bool(v, &t->registered))
-            return fail(err, errlen, line, "registered must be true or false", NULL);
+            return fail(err, errlen, line, "registered must be true or false");
     } else if (!strcmp(k, "valid")) {
         if (parse_bool(v, &t->valid))
-            return fail(err, errlen, line, "valid must be true or false", NULL);
+            return fail(err, errlen, line, "valid must be true or false");
     } else if (!strcmp(k, "incorporation")) {
         if (strcmp(v, "ORGANIZATION") && strcmp(v, "SELF_EMPLOYED") && strcmp(v, "TAXABLE_PERSON"))
             return fail(err, errlen, line,
-                        "incorporation must be ORGANIZATION, SELF_EMPLOYED or TAXABLE_PERSON", NULL);
+                        "incorporation must be ORGANIZATION, SELF_EMPLOYED or TAXABLE_PERSON");
         copy(t->incorporation, sizeof t->incorporation, v);
     } else if (!strcmp(k, "vatCode")) {
         if (strlen(v) != 1 || v[0] < '1' || v[0] > '5')
-            return fail(err, errlen, line, "vatCode must be 1-5", NULL);
+            return fail(err, errlen, line, "vatCode must be 1-5");
         copy(t->vat_code, sizeof t->vat_code, v);
     } else if (!strcmp(k, "countyCode")) {
         if (!match(v, "d", 2, 2))
-            return fail(err, errlen, line, "countyCode must be 2 digits", NULL);
+            return fail(err, errlen, line, "countyCode must be 2 digits");
         copy(t->county, sizeof t->county, v);
     } else if (!strcmp(k, "vatGroup")) {
         if (!match(v, "d", 8, 8))
-            return fail(err, errlen, line, "vatGroup must be 8 digits", NULL);
+            return fail(err, errlen, line, "vatGroup must be 8 digits");
         copy(t->vat_group, sizeof t->vat_group, v);
     } else if (!strcmp(k, "infoDate")) {
         int64_t x;
         if (sim_parse_ts(v, &x) || copy(t->info_date, sizeof t->info_date, v))
-            return fail(err, errlen, line, "infoDate must be an xs:dateTime", NULL);
+            return fail(err, errlen, line, "infoDate must be an xs:dateTime");
     } else if (!strcmp(k, "address")) {
         if (t->naddr >= SIM_MAX_ADDR)
-            return fail(err, errlen, line, "too many addresses", NULL);
+            return fail(err, errlen, line, "too many addresses");
         if (set_address(&t->addr[t->naddr], v, line, err, errlen))
             return -1;
         t->naddr++;
@@ -313,8 +318,7 @@ static int check_user(const sim_user *u, int line, char *err, size_t errlen)
 {
     if (!u->login[0] || !u->pwhash[0] || !u->tax[0] || !u->sign_key[0] || !u->exch_key[0])
         return fail(err, errlen, line,
-                    "[user] needs login, password or passwordHash, taxNumber, signKey, exchangeKey",
-                    NULL);
+                    "[user] needs login, password or passwordHash, taxNumber, signKey, exchangeKey");
     return 0;
 }
 
@@ -338,7 +342,7 @@ static int finish_section(sim_config *c, int line, char *err, size_t errlen)
     if (c->section == SEC_TAXPAYER) {
         sim_taxpayer *t = &c->tps[c->ntps - 1];
         if (!t->tax[0] || !t->name)
-            return fail(err, errlen, line, "[taxpayer] needs taxNumber and name", NULL);
+            return fail(err, errlen, line, "[taxpayer] needs taxNumber and name");
     }
     return 0;
 }
@@ -352,7 +356,7 @@ static int apply_line(sim_config *c, char *s, int line, int *sec_line, char *err
     if (*s == '[') {
         size_t n = strlen(s);
         if (s[n - 1] != ']')
-            return fail(err, errlen, line, "section header must end with ']'", NULL);
+            return fail(err, errlen, line, "section header must end with ']'");
         s[n - 1] = '\0';
         if (finish_section(c, *sec_line, err, errlen))
             return -1;
@@ -362,10 +366,10 @@ static int apply_line(sim_config *c, char *s, int line, int *sec_line, char *err
         } else if (!strcmp(s + 1, "user")) {
             sim_user *nu;
             if (c->nusers >= SIM_CFG_MAX_USERS)
-                return fail(err, errlen, line, "too many [user] sections", NULL);
+                return fail(err, errlen, line, "too many [user] sections");
             nu = realloc(c->users, (size_t)(c->nusers + 1) * sizeof *nu);
             if (!nu)
-                return fail(err, errlen, line, "out of memory", NULL);
+                return fail(err, errlen, line, "out of memory");
             c->users = nu;
             memset(&nu[c->nusers], 0, sizeof *nu);
             nu[c->nusers].right_manage = nu[c->nusers].right_query = 1;
@@ -376,10 +380,10 @@ static int apply_line(sim_config *c, char *s, int line, int *sec_line, char *err
         } else if (!strcmp(s + 1, "taxpayer")) {
             sim_taxpayer *nt;
             if (c->ntps >= SIM_CFG_MAX_TAXPAYERS)
-                return fail(err, errlen, line, "too many [taxpayer] sections", NULL);
+                return fail(err, errlen, line, "too many [taxpayer] sections");
             nt = realloc(c->tps, (size_t)(c->ntps + 1) * sizeof *nt);
             if (!nt)
-                return fail(err, errlen, line, "out of memory", NULL);
+                return fail(err, errlen, line, "out of memory");
             c->tps = nt;
             memset(&nt[c->ntps], 0, sizeof *nt);
             nt[c->ntps].registered = nt[c->ntps].valid = 1;
@@ -393,12 +397,12 @@ static int apply_line(sim_config *c, char *s, int line, int *sec_line, char *err
     }
     eq = strchr(s, '=');
     if (!eq)
-        return fail(err, errlen, line, "expected 'key = value'", NULL);
+        return fail(err, errlen, line, "expected 'key = value'");
     *eq = '\0';
     k = trim(s);
     v = trim(eq + 1);
     if (!*k)
-        return fail(err, errlen, line, "empty key", NULL);
+        return fail(err, errlen, line, "empty key");
     switch (c->section) {
     case SEC_SETTINGS:
         return set_settings(c, k, v, line, err, errlen);
@@ -407,7 +411,7 @@ static int apply_line(sim_config *c, char *s, int line, int *sec_line, char *err
     case SEC_TAXPAYER:
         return set_taxpayer(&c->tps[c->ntps - 1], k, v, line, err, errlen);
     default:
-        return fail(err, errlen, line, "key outside a section", NULL);
+        return fail(err, errlen, line, "key outside a section");
     }
 }
 
@@ -419,7 +423,7 @@ int sim_config_parse(const char *text, size_t len, sim_config **out, char *err, 
     *out = NULL;
     c = config_new();
     if (!c)
-        return fail(err, errlen, 0, "out of memory", NULL);
+        return fail(err, errlen, 0, "out of memory");
     while (pos < len) {
         char buf[SIM_CFG_MAX_LINE + 2];
         size_t n = 0;
@@ -431,7 +435,7 @@ int sim_config_parse(const char *text, size_t len, sim_config **out, char *err, 
         while (pos < len && text[pos] != '\n') {
             if (text[pos] == '\0') {
                 sim_config_free(c);
-                return fail(err, errlen, line, "NUL byte in configuration", NULL);
+                return fail(err, errlen, line, "NUL byte in configuration");
             }
             if (n > SIM_CFG_MAX_LINE) {
                 sim_config_free(c);
@@ -471,7 +475,7 @@ int sim_config_load(const char *path, sim_config **out, char *err, size_t errlen
     data = malloc(SIM_CFG_MAX_LINE * 64 + 1);
     if (!data) {
         fclose(f);
-        return fail(err, errlen, 0, "out of memory", NULL);
+        return fail(err, errlen, 0, "out of memory");
     }
     n = fread(data, 1, SIM_CFG_MAX_LINE * 64 + 1, f);
     fclose(f);
@@ -488,7 +492,7 @@ int sim_config_set(sim_config *c, const char *section, const char *key, const ch
                    char *err, size_t errlen)
 {
     if (!c || !section || !key || !value)
-        return fail(err, errlen, 0, "bad argument", NULL);
+        return fail(err, errlen, 0, "bad argument");
     if (!strcmp(section, "settings"))
         return set_settings(c, key, value, 0, err, errlen);
     if (!strcmp(section, "user") && c->nusers > 0)

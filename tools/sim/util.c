@@ -215,17 +215,23 @@ void sim_fmt_ts(int64_t ms, char out[25])
     int64_t days = floordiv(ms, 86400000);
     int64_t rem = ms - days * 86400000;
     int y, m, d;
+    char tmp[80];
     civil_from_days(days, &y, &m, &d);
-    snprintf(out, 25, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y % 10000, m, d,
+    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y % 10000, m, d,
              (int)(rem / 3600000), (int)(rem / 60000 % 60), (int)(rem / 1000 % 60),
              (int)(rem % 1000));
+    memcpy(out, tmp, 24);
+    out[24] = '\0';
 }
 
 void sim_fmt_date(int64_t ms, char out[11])
 {
     int y, m, d;
+    char tmp[48];
     civil_from_days(floordiv(ms, 86400000), &y, &m, &d);
-    snprintf(out, 11, "%04d-%02d-%02d", y % 10000, m, d);
+    snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y % 10000, m, d);
+    memcpy(out, tmp, 10);
+    out[10] = '\0';
 }
 
 static int digits(const char *s, int n, int *v)

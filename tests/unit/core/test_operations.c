@@ -269,7 +269,11 @@ START_TEST(token_then_manage_then_poll)
     ck_assert_str_eq(sig, expect);
     ck_assert_int_eq(navoi_sign_check(g_fake->bodies[1], strlen(g_fake->bodies[1]), SIGN_KEY, NULL),
                      NAVOI_OK);
-    ck_assert_ptr_nonnull(strstr(elem(g_fake->bodies[1], "passwordHash"), PASSWORD_HASH));
+    {
+        char *ph = elem(g_fake->bodies[1], "passwordHash");
+        ck_assert_str_eq(ph, PASSWORD_HASH);
+        free(ph);
+    }
 
     ck_assert_int_eq(navoi_txn_poll(c, t, 0), NAVOI_OK);
     ck_assert_int_eq(navoi_txn_item_status(t, 0), NAVOI_STATUS_RECEIVED);

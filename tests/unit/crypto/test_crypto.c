@@ -6,6 +6,7 @@
  * Golden values come from ../shared/nav/vectors.json and samples, or were
  * computed outside navoi with the command quoted next to them.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -583,6 +584,104 @@ START_TEST(test_random_bytes)
 }
 END_TEST
 
+/* ---- allocation failures ------------------------------------------------ */
+
+static long alloc_count, alloc_fail_at;
+
+static void *failing_malloc(size_t n)
+{
+    return ++alloc_count == alloc_fail_at ? NULL : malloc(n);
+}
+
+static void *failing_realloc(void *p, size_t n)
+{
+    return ++alloc_count == alloc_fail_at ? NULL : realloc(p, n);
+}
+
+/* One operation under test; returns its code. out is freed by the caller. */
+typedef int (*op_fn)(navoi__buf *out);
+
+static int op_gzip(navoi__buf *out)
+{
+    static char data[100000];
+    size_t i;
+
+    for (i = 0; i < sizeof data; i++)
+        data[i] = (char)('a' + i % 13);
+    return navoi__gzip(data, sizeof data, out);
+}
+
+static int op_gunzip(navoi__buf *out)
+{
+    navoi__buf gz = NAVOI__BUF_INIT;
+    int rc = navoi__base64_decode(PY_GZ, strlen(PY_GZ), &gz);
+
+    if (rc == NAVOI_OK)
+        rc = navoi__gunzip(gz.data, gz.len, 1024, out);
+    navoi__buf_free(&gz);
+    return rc;
+}
+
+static int op_token(navoi__buf *out)
+{
+    const char *b64 = "U+M9VRBYlUE31AWiVZDIFGtQsmP4EpNQR4xU2GGqzbLIu/61jVbeUGhjz6cfaX5mAv"
+                      "iQJVenLhVBon8+0gmuVg==";
+    char tok[NAVOI__TOKEN_MAX + 1];
+    int rc = navoi__token_decrypt(b64, strlen(b64), "f424XKR57N62W5NJ", tok);
+
+    if (rc == NAVOI_OK)
+        rc = navoi__token_encrypt(tok, "f424XKR57N62W5NJ", out);
+    return rc;
+}
+
+static int op_signature(navoi__buf *out)
+{
+    navoi__sign_item it[2] = {{"CREATE", "QWJjZDEyMzQ=", 12}, {"MODIFY", "RGNiYTQzMjE=", 12}};
+    char sig[NAVOI__HASH_HEX_LEN + 1];
+    int rc = navoi__request_signature("TSTKFT1222564", "2017-12-30T18:25:45.000Z",
+                                      "ce-8f5e-215119fa7dd621DLMRHRLH2S", it, 2, sig);
+
+    if (rc == NAVOI_OK)
+        navoi__buf_puts(out, sig);
+    return rc == NAVOI_OK ? navoi__buf_status(out) : rc;
+}
+
+/* Fails the k-th navoi allocation for k = 1, 2, ... until a run completes;
+ * each injected failure must give NAVOI_ENOMEM (leaks: valgrind/ASan). */
+static void torture(op_fn op, const char *want_prefix)
+{
+    long k;
+
+    ck_assert_int_eq(navoi_set_allocator(failing_malloc, failing_realloc, free), NAVOI_OK);
+    for (k = 1;; k++) {
+        navoi__buf out = NAVOI__BUF_INIT;
+        int rc;
+
+        alloc_count = 0;
+        alloc_fail_at = k;
+        rc = op(&out);
+        alloc_fail_at = 0;
+        if (alloc_count < k) {
+            ck_assert_int_eq(rc, NAVOI_OK);
+            ck_assert(strncmp(out.data, want_prefix, strlen(want_prefix)) == 0);
+            navoi__buf_free(&out);
+            break;
+        }
+        ck_assert_msg(rc == NAVOI_ENOMEM, "allocation %ld failed, rc %d", k, rc);
+        navoi__buf_free(&out);
+    }
+    ck_assert_int_gt(k, 1);
+}
+
+START_TEST(test_alloc_failures)
+{
+    torture(op_gzip, "\x1f\x8b");
+    torture(op_gunzip, PY_PLAIN);
+    torture(op_token, "U+M9VRBYlUE31AWiVZDIFGtQsmP4EpNQR4xU2GGqzbLI");
+    torture(op_signature, "60BC80609EE3B8F42FE904200A49A1921A1DADA08D55319ACD40C59F626514B7");
+}
+END_TEST
+
 static Suite *crypto_suite(void)
 {
     Suite *s = suite_create("crypto");
@@ -607,6 +706,7 @@ static Suite *crypto_suite(void)
     tcase_add_test(tc, test_gunzip_truncated_and_corrupt);
     tcase_add_test(tc, test_gunzip_bomb_capped);
     tcase_add_test(tc, test_random_bytes);
+    tcase_add_test(tc, test_alloc_failures);
     suite_add_tcase(s, tc);
     return s;
 }

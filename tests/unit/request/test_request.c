@@ -873,6 +873,77 @@ START_TEST(dq_params)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* Allocation failures: fail the k-th allocation for every k until a run
+ * completes; each run ends in NAVOI_OK or NAVOI_ENOMEM, never a crash or a
+ * leak (valgrind/ASan runs check the latter). */
+
+static long g_alloc_left;
+
+static void *fail_malloc(size_t n)
+{
+    if (g_alloc_left == 0)
+        return NULL;
+    if (g_alloc_left > 0)
+        g_alloc_left--;
+    return malloc(n);
+}
+
+static void *fail_realloc(void *p, size_t n)
+{
+    if (g_alloc_left == 0)
+        return NULL;
+    if (g_alloc_left > 0)
+        g_alloc_left--;
+    return realloc(p, n);
+}
+
+static int build_under_oom(void)
+{
+    navoi__buf b = NAVOI__BUF_INIT;
+    navoi__manage_item it[3];
+    navoi_digest_query *q = NULL;
+    int rc;
+
+    make_items(it, 3, "CREATE");
+    rc = navoi__req_manage_invoice(&g_env, "tok", 0, it, 3, &b);
+    navoi__buf_free(&b);
+    if (rc != NAVOI_OK)
+        return rc;
+    rc = navoi_digest_query_new(&q, NAVOI_OUTBOUND, 1);
+    if (rc != NAVOI_OK) {
+        ck_assert_ptr_null(q);
+        return rc;
+    }
+    rc = navoi_digest_query_set_original_invoice_number(q, "INV-1");
+    if (rc == NAVOI_OK)
+        rc = navoi_digest_query_set_param(q, "name", "abcdef");
+    if (rc == NAVOI_OK)
+        rc = navoi_digest_query_set_transaction(q, "T1", 1, NAVOI_OP_CREATE);
+    if (rc == NAVOI_OK)
+        rc = navoi__req_query_invoice_digest(&g_env, q, &b);
+    navoi_digest_query_free(q);
+    navoi__buf_free(&b);
+    return rc;
+}
+
+START_TEST(oom_torture)
+{
+    long k;
+    int rc = NAVOI_ENOMEM;
+
+    ck_assert_int_eq(navoi_set_allocator(fail_malloc, fail_realloc, free), NAVOI_OK);
+    for (k = 0; k < 1000 && rc != NAVOI_OK; k++) {
+        g_alloc_left = k;
+        rc = build_under_oom();
+        ck_assert_msg(rc == NAVOI_OK || rc == NAVOI_ENOMEM, "k=%ld rc=%d", k, rc);
+    }
+    g_alloc_left = -1;
+    ck_assert_int_eq(rc, NAVOI_OK);
+    ck_assert_int_gt(k, 3); /* the failures were actually injected */
+}
+END_TEST
+
 static Suite *request_suite(void)
 {
     Suite *s = suite_create("request");
@@ -907,6 +978,7 @@ static Suite *request_suite(void)
     tcase_add_test(tb, bad_envelope);
     tcase_add_test(tb, bad_query_args);
     tcase_add_test(tb, failure_keeps_buffer);
+    tcase_add_test(tb, oom_torture);
     suite_add_tcase(s, tb);
 
     tcase_add_checked_fixture(tq, setup, NULL);

@@ -214,39 +214,6 @@ START_TEST(invalid_document_reports_line)
 }
 END_TEST
 
-/* libxml2 must not print: redirect fd 2 to a file while things fail. */
-START_TEST(nothing_printed)
-{
-    char path[] = "/tmp/navoi-stderr-XXXXXX";
-    int fd = mkstemp(path), saved;
-    navoi__schemas *s = NULL;
-    char err[512];
-    struct stat st;
-    const char *bad = "<InvoiceAnnulment xmlns=\"http://schemas.nav.gov.hu/OSA/3.0/annul\"/>";
-
-    ck_assert_int_ge(fd, 0);
-    fflush(stderr);
-    saved = dup(2);
-    ck_assert_int_ge(saved, 0);
-    ck_assert_int_ge(dup2(fd, 2), 0);
-    ck_assert_int_eq(navoi__schemas_validate_mem(rt_schemas, NAVOI__SCHEMA_ANNUL, bad,
-                                                 strlen(bad), err, sizeof err),
-                     NAVOI_ESCHEMA);
-    ck_assert_int_eq(navoi__schemas_validate_mem(rt_schemas, NAVOI__SCHEMA_ANNUL, "<a><b></a>",
-                                                 10, err, sizeof err),
-                     NAVOI_EXML);
-    ck_assert_int_eq(navoi__schemas_load("/nonexistent-navoi-dir", &s, err, sizeof err),
-                     NAVOI_EIO);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    ck_assert_int_eq(fstat(fd, &st), 0);
-    close(fd);
-    unlink(path);
-    ck_assert_int_eq((int)st.st_size, 0);
-}
-END_TEST
-
 static void write_file(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -300,6 +267,55 @@ static void remove_dir(const char *dir)
     }
     rmdir(dir);
 }
+
+/* libxml2 must not print: redirect fd 2 to a file while things fail. */
+START_TEST(nothing_printed)
+{
+    char path[] = "/tmp/navoi-stderr-XXXXXX";
+    char dir1[] = "/tmp/navoi-xsd-XXXXXX", dir2[] = "/tmp/navoi-xsd-XXXXXX";
+    int fd = mkstemp(path), saved;
+    navoi__schemas *s = NULL;
+    char err[512];
+    struct stat st;
+    const char *bad = "<InvoiceAnnulment xmlns=\"http://schemas.nav.gov.hu/OSA/3.0/annul\"/>";
+
+    ck_assert_int_ge(fd, 0);
+    fflush(stderr);
+    saved = dup(2);
+    ck_assert_int_ge(saved, 0);
+    ck_assert_int_ge(dup2(fd, 2), 0);
+    ck_assert_int_eq(navoi__schemas_validate_mem(rt_schemas, NAVOI__SCHEMA_ANNUL, bad,
+                                                 strlen(bad), err, sizeof err),
+                     NAVOI_ESCHEMA);
+    ck_assert_int_eq(navoi__schemas_validate_mem(rt_schemas, NAVOI__SCHEMA_ANNUL, "<a><b></a>",
+                                                 10, err, sizeof err),
+                     NAVOI_EXML);
+    ck_assert_int_eq(navoi__schemas_load("/nonexistent-navoi-dir", &s, err, sizeof err),
+                     NAVOI_EIO);
+    /* libxml2 itself fails: a schema that does not compile, and one whose
+     * own import cannot be resolved. */
+    make_dir(dir1, "invoiceApi.xsd",
+             "<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" "
+             "targetNamespace=\"http://schemas.nav.gov.hu/OSA/3.0/api\">\n"
+             "<xs:element name=\"x\" type=\"xs:nosuchtype\"/></xs:schema>");
+    ck_assert_int_eq(navoi__schemas_load(dir1, &s, err, sizeof err), NAVOI_ESCHEMA);
+    remove_dir(dir1);
+    make_dir(dir2, "invoiceData.xsd",
+             "<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" "
+             "targetNamespace=\"http://schemas.nav.gov.hu/OSA/3.0/data\">\n"
+             "<xs:include schemaLocation=\"/nonexistent-navoi-dir/x.xsd\"/>\n"
+             "<xs:element name=\"x\" type=\"xs:string\"/><broken></xs:schema>");
+    ck_assert_int_eq(navoi__schemas_load(dir2, &s, err, sizeof err), NAVOI_ESCHEMA);
+    remove_dir(dir2);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    ck_assert_int_eq(fstat(fd, &st), 0);
+    close(fd);
+    unlink(path);
+    ck_assert_int_eq((int)st.st_size, 0);
+}
+END_TEST
 
 START_TEST(load_errors)
 {
