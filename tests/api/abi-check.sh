@@ -42,7 +42,9 @@ if [ "$soname" != "libnavoi.so.0" ]; then
   exit 1
 fi
 echo "ok: SONAME libnavoi.so.0"
-if ! objdump -T "$lib" | grep -q 'NAVOI_0.1'; then
+# grep -c reads all input: grep -q would close the pipe early and, with
+# pipefail, objdump's SIGPIPE would fail the check at random.
+if [ "$(objdump -T "$lib" | grep -c 'NAVOI_0.1')" -eq 0 ]; then
   echo "FAIL: symbols carry no NAVOI_0.1 version"
   exit 1
 fi
