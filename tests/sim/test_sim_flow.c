@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <check.h>
 
@@ -543,6 +544,54 @@ START_TEST(flow_inbound_seed)
 }
 END_TEST
 
+START_TEST(flow_persistence)
+{
+    char dir[] = "/tmp/navoi-sim-stateXXXXXX", path[128], *cfg, *id, *req;
+    sim_server *s;
+    sim_ledger_entry e;
+    st_resp r;
+    size_t n = strlen(k_config) + 256;
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/state.sqlite", dir);
+    cfg = malloc(n);
+    snprintf(cfg, n, "[settings]\nstate = %s\n%s", path, k_config + strlen("[settings]\n"));
+    s = st_start(cfg);
+    id = submit_file(s, "CREATE", BASE, 0);
+    expect_final(s, id, "DONE", NULL);
+    req = st_request(s, &k_seller, "QueryTaxpayerRequest", NULL, "<taxNumber>99999999</taxNumber>");
+    st_post(s, "queryTaxpayer", req, &r);
+    ck_assert_int_eq(r.http, 200);
+    st_resp_free(&r);
+    sim_free(s);
+
+    /* a restarted simulator keeps ledger, transactions and spent requestIds */
+    s = st_start(cfg);
+    sim_ledger_get(s, "99999999", "ZZZ000001", &e);
+    ck_assert_int_eq(e.accepted, 1);
+    ck_assert_int_eq(sim_item_status(s, id, 1), SIM_STATUS_DONE);
+    st_post(s, "queryTaxpayer", req, &r);
+    ck_assert_int_eq(r.http, 400);
+    ck_assert_ptr_nonnull(strstr(r.body, "REQUEST_ID_NOT_UNIQUE"));
+    st_resp_free(&r);
+    free(id);
+    id = submit_file(s, "CREATE", BASE, 0);
+    expect_final(s, id, "ABORTED", "INVOICE_NUMBER_NOT_UNIQUE");
+    sim_free(s);
+    free(id);
+    free(req);
+    free(cfg);
+    unlink(path);
+    {
+        char wal[160];
+        snprintf(wal, sizeof wal, "%s-wal", path);
+        unlink(wal);
+        snprintf(wal, sizeof wal, "%s-shm", path);
+        unlink(wal);
+    }
+    rmdir(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("sim-flow");
@@ -556,6 +605,7 @@ int main(void)
     tcase_add_test(tc, flow_token_and_request_id);
     tcase_add_test(tc, flow_annulment);
     tcase_add_test(tc, flow_inbound_seed);
+    tcase_add_test(tc, flow_persistence);
     suite_add_tcase(su, tc);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     return nt_run(su);
