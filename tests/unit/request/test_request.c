@@ -142,7 +142,7 @@ static void make_items(navoi__manage_item *it, size_t n, const char *op)
 
     for (i = 0; i < n; i++) {
         /* Distinct base64 payloads: "item NNN" encoded. */
-        char plain[16];
+        char plain[32];
         char *enc;
         snprintf(plain, sizeof plain, "item %03zu", i);
         enc = rt_b64encode(plain, strlen(plain));
