@@ -807,9 +807,36 @@ NAVOI_API int navoi_txn_message_pointer(const navoi_txn *txn, size_t i, size_t k
  */
 NAVOI_API const char *navoi_txn_annulment_status(const navoi_txn *txn);
 
+/**
+ * originalRequestVersion reported by NAV ("3.0", ...), "" before a poll.
+ * @since 0.1
+ */
+NAVOI_API const char *navoi_txn_original_request_version(const navoi_txn *txn);
+
+/**
+ * Decision on a technical annulment once a primary user approved or
+ * rejected it on NAV's web UI. Each out parameter is optional and gets ""
+ * while undecided.
+ * @param txn the transaction.
+ * @param date_out annulmentDecisionDate. @param user_out annulmentDecisionUser.
+ * @return NAVOI_OK, or NAVOI_ENOTFOUND when NAV sent no decision.
+ * @since 0.1
+ */
+NAVOI_API int navoi_txn_annulment_decision(const navoi_txn *txn, const char **date_out,
+                                           const char **user_out);
+
 /** Frees a transaction handle. NULL-safe. @since 0.1 */
 NAVOI_API void navoi_txn_free(navoi_txn *txn);
 /** @} */
+
+/* ------------------------------------------------------------------ */
+/* @@OUTBOX-SECTION@@ (storage ops table, outbox, worker: appended here) */
+
+/* ------------------------------------------------------------------ */
+/* @@BUILDER-SECTION@@ (invoice builder and validator: appended here) */
+
+/* ------------------------------------------------------------------ */
+/* @@SYNC-SECTION@@ (incoming sync, connection check, metrics: appended here) */
 
 #ifdef __cplusplus
 }

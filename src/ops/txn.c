@@ -527,3 +527,21 @@ NAVOI_API const char *navoi_txn_annulment_status(const navoi_txn *txn)
 {
     return txn ? txn->annulment_status : "";
 }
+
+NAVOI_API const char *navoi_txn_original_request_version(const navoi_txn *txn)
+{
+    return navoi__txn_request_version(txn);
+}
+
+NAVOI_API int navoi_txn_annulment_decision(const navoi_txn *txn, const char **date_out,
+                                           const char **user_out)
+{
+    const char *date = navoi__txn_annulment_decision_date(txn);
+    const char *user = navoi__txn_annulment_decision_user(txn);
+
+    if (date_out)
+        *date_out = date ? date : "";
+    if (user_out)
+        *user_out = user ? user : "";
+    return date && *date ? NAVOI_OK : NAVOI_ENOTFOUND;
+}
