@@ -10,6 +10,7 @@ static const cli_command g_commands[] = {
     {"version", "print the library and header versions", cmd_version, help_version},
     {"sign-check", "recompute a request's requestSignature and say what differs",
      cmd_sign_check, help_sign_check},
+    /* @@CLI-COMMANDS@@ one line per further subcommand */
 };
 
 #define N_COMMANDS (sizeof g_commands / sizeof g_commands[0])
