@@ -2,6 +2,7 @@
  * error texts and categories, failure paths over a real (refused) socket,
  * and that no secret reaches a log line or an error message. */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -366,6 +367,143 @@ START_TEST(too_many_invoices)
 }
 END_TEST
 
+/* A one-shot raw HTTP server: reads one request, answers with `reply`
+ * (headers and body as given), then closes. */
+typedef struct raw_server {
+    int fd;
+    int port;
+    const char *head;   /* status line and headers, without the blank line */
+    size_t body_len;    /* body bytes actually written */
+    pthread_t thread;
+} raw_server;
+
+static void *raw_serve(void *arg)
+{
+    raw_server *s = arg;
+    char buf[65536];
+    size_t got = 0, sent = 0;
+    int c = accept(s->fd, NULL, NULL);
+    if (c < 0)
+        return NULL;
+    /* Read the request headers and whatever body arrives with them. */
+    while (got < sizeof buf - 1) {
+        ssize_t r = recv(c, buf + got, sizeof buf - 1 - got, 0);
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+        buf[got] = '\0';
+        if (strstr(buf, "</") && strstr(buf, "Request>"))
+            break;
+    }
+    if (send(c, s->head, strlen(s->head), MSG_NOSIGNAL) < 0)
+        goto out;
+    send(c, "\r\n\r\n", 4, MSG_NOSIGNAL);
+    memset(buf, 'x', sizeof buf);
+    while (sent < s->body_len) {
+        size_t n = s->body_len - sent < sizeof buf ? s->body_len - sent : sizeof buf;
+        ssize_t w = send(c, buf, n, MSG_NOSIGNAL);
+        if (w <= 0)
+            break;
+        sent += (size_t)w;
+    }
+out:
+    close(c);
+    return NULL;
+}
+
+static void raw_start(raw_server *s, const char *head, size_t body_len)
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof a;
+    s->fd = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(bind(s->fd, (struct sockaddr *)&a, sizeof a), 0);
+    ck_assert_int_eq(listen(s->fd, 1), 0);
+    ck_assert_int_eq(getsockname(s->fd, (struct sockaddr *)&a, &len), 0);
+    s->port = ntohs(a.sin_port);
+    s->head = head;
+    s->body_len = body_len;
+    ck_assert_int_eq(pthread_create(&s->thread, NULL, raw_serve, s), 0);
+}
+
+static void raw_stop(raw_server *s)
+{
+    pthread_join(s->thread, NULL);
+    close(s->fd);
+}
+
+static void point_at(navoi_client *c, int port)
+{
+    char url[96];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/invoiceService/v3", port);
+    ck_assert_int_eq(navoi_client_set_base_url(c, url), NAVOI_OK);
+}
+
+START_TEST(oversized_response_is_capped)
+{
+    navoi_client *c = full_client();
+    navoi_result *r = NULL;
+    raw_server s;
+
+    ck_assert_int_eq(navoi_client_set_max_response(c, 65536), NAVOI_OK);
+    /* Declared and real size over the cap. */
+    raw_start(&s, "HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: 5000000",
+              5000000);
+    point_at(c, s.port);
+    ck_assert_int_eq(navoi_query_taxpayer(c, "11111111", &r), NAVOI_ETOOBIG);
+    ck_assert_ptr_null(r);
+    ck_assert_ptr_nonnull(strstr(navoi_client_errmsg(c), "65536"));
+    raw_stop(&s);
+    /* No Content-Length: the cap is enforced while reading. */
+    raw_start(&s, "HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nConnection: close",
+              3000000);
+    point_at(c, s.port);
+    ck_assert_int_eq(navoi_query_taxpayer(c, "11111111", &r), NAVOI_ETOOBIG);
+    raw_stop(&s);
+    navoi_client_free(c);
+}
+END_TEST
+
+START_TEST(truncated_response)
+{
+    navoi_client *c = full_client();
+    navoi_result *r = NULL;
+    navoi_invoice *inv = NULL;
+    navoi_txn *t = NULL;
+    raw_server s;
+    char *xml;
+    size_t len;
+
+    /* Promises 100000 bytes, sends 10 and closes. */
+    raw_start(&s, "HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: 100000", 10);
+    point_at(c, s.port);
+    ck_assert_int_eq(navoi_query_taxpayer(c, "11111111", &r), NAVOI_ENET);
+    ck_assert_int_eq(navoi_client_error_category(c), NAVOI_CAT_TRANSIENT);
+    raw_stop(&s);
+
+    /* A truncated 200 body parses as garbage: a protocol error. */
+    raw_start(&s, "HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: 10", 10);
+    point_at(c, s.port);
+    ck_assert_int_eq(navoi_query_taxpayer(c, "11111111", &r), NAVOI_EPROTO);
+    raw_stop(&s);
+
+    /* The token exchange is answered truncated: nothing was decrypted, and
+     * as no manage request went out, nothing is ambiguous. */
+    xml = nt_read_nav("samples/data/Belfoldi_termekertekesites.xml", &len);
+    ck_assert_int_eq(navoi_invoice_new(&inv, c, xml, len, NAVOI_OP_CREATE), NAVOI_OK);
+    raw_start(&s, "HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: 100000", 10);
+    point_at(c, s.port);
+    ck_assert_int_eq(navoi_manage_invoice(c, &inv, 1, 0, &t), NAVOI_ENET);
+    ck_assert_ptr_null(t);
+    raw_stop(&s);
+    navoi_invoice_free(inv);
+    free(xml);
+    navoi_client_free(c);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("api-client");
@@ -384,6 +522,8 @@ static Suite *suite(void)
     tcase_add_test(tc, categories_follow_protocol);
     tcase_add_test(tc, refused_connection_is_transient_and_secret_free);
     tcase_add_test(tc, too_many_invoices);
+    tcase_add_test(tc, oversized_response_is_capped);
+    tcase_add_test(tc, truncated_response);
     suite_add_tcase(s, tc);
     return s;
 }
