@@ -401,15 +401,30 @@ static int check_manage_args(const navoi__envelope *e, const char *token,
     return NAVOI_OK;
 }
 
-int navoi__req_manage_invoice(const navoi__envelope *e, const char *token, int compressed,
-                              const navoi__manage_item *items, size_t n, navoi__buf *out)
+/* Element names of the two manage requests, which differ only in them and
+ * in the compressedContent flag that annulments do not have. */
+typedef struct manage_shape {
+    const char *root, *list, *item, *operation, *data;
+    int annul;
+} manage_shape;
+
+static const manage_shape g_invoice_shape = {"ManageInvoiceRequest", "invoiceOperations",
+                                             "invoiceOperation", "invoiceOperation",
+                                             "invoiceData", 0};
+static const manage_shape g_annul_shape = {"ManageAnnulmentRequest", "annulmentOperations",
+                                           "annulmentOperation", "annulmentOperation",
+                                           "invoiceAnnulment", 1};
+
+static int build_manage(const manage_shape *shape, const navoi__envelope *e, const char *token,
+                        int compressed, const navoi__manage_item *items, size_t n,
+                        navoi__buf *out)
 {
     char sig[NAVOI__HASH_HEX_LEN + 1];
     navoi__xw w;
     size_t start, i;
     int rc;
 
-    rc = check_manage_args(e, token, items, n, out, 0);
+    rc = check_manage_args(e, token, items, n, out, shape->annul);
     if (rc != NAVOI_OK)
         return rc;
     rc = manage_signature(e, items, n, sig);
@@ -417,18 +432,19 @@ int navoi__req_manage_invoice(const navoi__envelope *e, const char *token, int c
         return rc;
     start = out->len;
     navoi__xw_init(&w, out);
-    write_envelope(&w, "ManageInvoiceRequest", e, sig);
+    write_envelope(&w, shape->root, e, sig);
     navoi__xw_elem(&w, "exchangeToken", token);
-    navoi__xw_open(&w, "invoiceOperations");
-    write_bool(&w, "compressedContent", compressed);
+    navoi__xw_open(&w, shape->list);
+    if (!shape->annul)
+        write_bool(&w, "compressedContent", compressed);
     for (i = 0; i < n; i++) {
-        navoi__xw_open(&w, "invoiceOperation");
+        navoi__xw_open(&w, shape->item);
         navoi__xw_elem_i64(&w, "index", (int64_t)(i + 1));
-        navoi__xw_elem(&w, "invoiceOperation", items[i].operation);
-        navoi__xw_open(&w, "invoiceData");
+        navoi__xw_elem(&w, shape->operation, items[i].operation);
+        navoi__xw_open(&w, shape->data);
         navoi__xw_textn(&w, items[i].data, items[i].data_len);
         navoi__xw_close(&w);
-        if (items[i].ehash)
+        if (!shape->annul && items[i].ehash)
             write_crypto(&w, "electronicInvoiceHash", items[i].ehash_crypto, items[i].ehash);
         navoi__xw_close(&w);
     }
@@ -437,37 +453,16 @@ int navoi__req_manage_invoice(const navoi__envelope *e, const char *token, int c
     return finish(&w, out, start);
 }
 
+int navoi__req_manage_invoice(const navoi__envelope *e, const char *token, int compressed,
+                              const navoi__manage_item *items, size_t n, navoi__buf *out)
+{
+    return build_manage(&g_invoice_shape, e, token, compressed, items, n, out);
+}
+
 int navoi__req_manage_annulment(const navoi__envelope *e, const char *token,
                                 const navoi__manage_item *items, size_t n, navoi__buf *out)
 {
-    char sig[NAVOI__HASH_HEX_LEN + 1];
-    navoi__xw w;
-    size_t start, i;
-    int rc;
-
-    rc = check_manage_args(e, token, items, n, out, 1);
-    if (rc != NAVOI_OK)
-        return rc;
-    rc = manage_signature(e, items, n, sig);
-    if (rc != NAVOI_OK)
-        return rc;
-    start = out->len;
-    navoi__xw_init(&w, out);
-    write_envelope(&w, "ManageAnnulmentRequest", e, sig);
-    navoi__xw_elem(&w, "exchangeToken", token);
-    navoi__xw_open(&w, "annulmentOperations");
-    for (i = 0; i < n; i++) {
-        navoi__xw_open(&w, "annulmentOperation");
-        navoi__xw_elem_i64(&w, "index", (int64_t)(i + 1));
-        navoi__xw_elem(&w, "annulmentOperation", items[i].operation);
-        navoi__xw_open(&w, "invoiceAnnulment");
-        navoi__xw_textn(&w, items[i].data, items[i].data_len);
-        navoi__xw_close(&w);
-        navoi__xw_close(&w);
-    }
-    navoi__xw_close(&w);
-    navoi__xw_close(&w);
-    return finish(&w, out, start);
+    return build_manage(&g_annul_shape, e, token, 0, items, n, out);
 }
 
 int navoi__req_query_transaction_status(const navoi__envelope *e, const char *transaction_id,
