@@ -154,6 +154,11 @@ typedef struct navoi_digest_query navoi_digest_query; /**< parameters of queryIn
 
 /* ------------------------------------------------------------------ */
 /** @defgroup hooks Callback types
+ *  Hooks are called synchronously, on the thread that is inside the navoi
+ *  call, never later and never from a thread of navoi's own (it has none).
+ *  They must not call into the client they were set on. A function shared by
+ *  several clients on several threads must be thread-safe itself; userdata
+ *  is passed through untouched and stays the caller's.
  *  @{ */
 
 /**
@@ -183,10 +188,13 @@ typedef void (*navoi_free_fn)(void *ptr);
 
 /* ------------------------------------------------------------------ */
 /** @defgroup library Library-wide functions
+ *  Thread safety: every function here may be called from any thread at any
+ *  time, except navoi_set_allocator() (once, first, single-threaded).
  *  @{ */
 
 /**
  * Returns the runtime version string, e.g. "0.1.0".
+ * Thread-safe.
  * @return a static string, never NULL.
  * @since 0.1
  */
@@ -201,6 +209,7 @@ NAVOI_API uint32_t navoi_version_num(void);
 
 /**
  * Returns a static English description of an error code.
+ * Thread-safe; the string is static (never freed).
  * @param code NAVOI_OK or a NAVOI_E... code; unknown codes give a generic text.
  * @return never NULL.
  * @since 0.1
@@ -210,6 +219,9 @@ NAVOI_API const char *navoi_strerror(int code);
 /**
  * Replaces the allocator navoi uses for its own memory (not that of libcurl,
  * libxml2 or OpenSSL). Call before any other navoi function.
+ * Not thread-safe: call it once, while no other thread uses navoi. The
+ * functions must themselves be thread-safe if navoi is used from several
+ * threads, and must stay valid for the life of the process.
  * @return NAVOI_OK, or NAVOI_EINVAL if any function is NULL.
  * @since 0.1
  */
@@ -219,20 +231,22 @@ NAVOI_API int navoi_set_allocator(navoi_malloc_fn malloc_fn,
 
 /**
  * Releases memory that navoi returned through a char ** out parameter.
- * NULL-safe. The memory is wiped before release.
+ * NULL-safe. The memory is wiped before release. Thread-safe (each block
+ * is released once, by its owner).
  * @since 0.1
  */
 NAVOI_API void navoi_free(void *ptr);
 
 /**
  * Returns the name of an item status ("RECEIVED" ... "ABORTED", "UNKNOWN").
+ * Thread-safe; the string is static.
  * @since 0.1
  */
 NAVOI_API const char *navoi_status_name(int status);
 
 /**
  * Returns the triage category (NAVOI_CAT_*) of an error, following
- * PROTOCOL.md section 7.
+ * PROTOCOL.md section 7. Thread-safe (a pure function).
  * @param code a NAVOI_E... code.
  * @param nav_error_code NAV's errorCode, or NULL.
  * @param manage non-zero if the failed call was manageInvoice/manageAnnulment.
@@ -244,7 +258,7 @@ NAVOI_API int navoi_error_category(int code, const char *nav_error_code,
 /**
  * Reads a key or password file and returns its content with one trailing
  * line break removed. The file must be a regular file (not a symlink),
- * owned by the calling user, with mode 0600 or 0400.
+ * owned by the calling user, with mode 0600 or 0400. Thread-safe.
  * @param path file name.
  * @param out receives the secret; release it with navoi_free() (which wipes it).
  * @return NAVOI_OK, NAVOI_EPERM (unsafe file), NAVOI_EIO, NAVOI_EKEY (empty),
@@ -255,7 +269,8 @@ NAVOI_API int navoi_secret_file_read(const char *path, char **out);
 
 /**
  * Recomputes the requestSignature of a complete NAV request document (any of
- * the ten operations) with the given signing key.
+ * the ten operations) with the given signing key. Thread-safe (no handle);
+ * the inputs are only read, the key is not kept.
  * @param xml the request bytes. @param len their length.
  * @param sign_key the technical user's signing key.
  * @param report_out optional; receives a human-readable report: the inputs
@@ -271,6 +286,16 @@ NAVOI_API int navoi_sign_check(const char *xml, size_t len, const char *sign_key
 
 /* ------------------------------------------------------------------ */
 /** @defgroup client Client: configuration and credentials
+ *  Thread safety: a client is used by one thread at a time: its setters,
+ *  its operations and its last-error getters alike (the last error belongs
+ *  to the handle, so read it on the thread that made the failing call).
+ *  Different clients may be used concurrently. See @ref threading.
+ *
+ *  Ownership: setters copy their string arguments (secrets into memory
+ *  that is wiped on change and on navoi_client_free()); the caller may
+ *  free or overwrite its copies when the setter returns. Strings returned
+ *  by getters are borrowed from the client and valid until the next call
+ *  on it.
  *  @{ */
 
 /**
@@ -433,6 +458,13 @@ NAVOI_API int64_t navoi_client_server_skew_ms(const navoi_client *client);
 
 /* ------------------------------------------------------------------ */
 /** @defgroup invoice Invoices
+ *  Thread safety: an invoice does not change after navoi_invoice_new():
+ *  its getters may run concurrently, and several clients may send the same
+ *  invoice at once. It must not be freed while another thread uses it.
+ *  navoi_invoice_new() uses the client (when given) like any call on it.
+ *
+ *  Ownership: the document bytes are copied on creation; returned strings
+ *  and the XML are borrowed from the invoice until navoi_invoice_free().
  *  @{ */
 
 /**
@@ -478,6 +510,19 @@ NAVOI_API const char *navoi_invoice_xml(const navoi_invoice *invoice, size_t *le
 /** @defgroup ops NAV operations
  *  Every operation signs its request with the client's credentials, sends it
  *  and parses the answer. On failure the client carries the detail.
+ *
+ *  Thread safety: an operation uses its client exclusively for its whole
+ *  duration (one thread per client at a time); operations on different
+ *  clients run in parallel. Each blocks for at most one HTTP exchange,
+ *  bounded by the client's timeouts (navoi_client_set_timeouts()).
+ *
+ *  Ownership: arguments are only read during the call. A navoi_txn or
+ *  navoi_result returned through out belongs to the caller, who releases
+ *  it with navoi_txn_free() or navoi_result_free(); *out is NULL on failure.
+ *  Errors: every operation may also return the transport codes NAVOI_ENET,
+ *  NAVOI_ETIMEOUT, NAVOI_ETLS, NAVOI_EHTTP, NAVOI_EPROTO, NAVOI_ETOOBIG,
+ *  NAVOI_ECONFIG (missing settings, named in the message) and NAVOI_ENOMEM;
+ *  navoi_client_error_category() says what to do about each (@ref errors).
  *  @{ */
 
 /**
@@ -636,6 +681,11 @@ NAVOI_API int navoi_query_taxpayer(navoi_client *client, const char *tax_number,
 
 /* ------------------------------------------------------------------ */
 /** @defgroup digest queryInvoiceDigest parameters
+ *  Thread safety: one thread at a time per navoi_digest_query; a finished
+ *  query may be read by navoi_query_invoice_digest() on several clients at
+ *  once. Ownership: setters copy their strings; the query belongs to the
+ *  caller until navoi_digest_query_free(). Setters return NAVOI_OK,
+ *  NAVOI_EINVAL (a value outside NAV's schema) or NAVOI_ENOMEM.
  *  @{ */
 
 /**
@@ -690,6 +740,10 @@ NAVOI_API int navoi_digest_query_set_transaction(navoi_digest_query *q,
 
 /* ------------------------------------------------------------------ */
 /** @defgroup result Query results
+ *  Thread safety: a result never changes after it is returned; its getters
+ *  may run concurrently. Ownership: the result belongs to the caller until
+ *  navoi_result_free(); every string it returns is borrowed from it and
+ *  valid until then.
  *  @{ */
 
 /** Number of records. @since 0.1 */
@@ -736,6 +790,11 @@ NAVOI_API void navoi_result_free(navoi_result *r);
 
 /* ------------------------------------------------------------------ */
 /** @defgroup txn Transactions
+ *  Thread safety: the getters only read and may run concurrently with each
+ *  other; navoi_txn_poll() changes the transaction and needs it (and its
+ *  client) exclusively. Ownership: the txn belongs to the caller until
+ *  navoi_txn_free(); strings it returns are borrowed from it and valid until
+ *  the next navoi_txn_poll() on it or navoi_txn_free().
  *  @{ */
 
 /** transactionId (borrowed, never NULL). @since 0.1 */
@@ -831,9 +890,1037 @@ NAVOI_API void navoi_txn_free(navoi_txn *txn);
 
 /* ------------------------------------------------------------------ */
 /* @@OUTBOX-SECTION@@ (storage ops table, outbox, worker: appended here) */
+/** @defgroup outbox Durable outbox and submission pipeline
+ *  Every invoice accepted by navoi_outbox_enqueue() is reported to NAV
+ *  exactly once, through outages, network failures, crashes and restarts.
+ *  Storage is pluggable through a versioned ops table (navoi_storage_ops);
+ *  the default backend is SQLite (navoi_outbox_open_sqlite()).
+ *  @{ */
+
+/** Item states, as returned by navoi_outbox_item_state(). */
+#define NAVOI_ITEM_PENDING 1 /**< stored, waiting to be sent (maybe for a backoff or its original) */
+#define NAVOI_ITEM_SENDING 2 /**< a manage request is (or may have been) on its way; no transactionId yet */
+#define NAVOI_ITEM_SENT 3    /**< NAV returned a transactionId; polling for the outcome */
+#define NAVOI_ITEM_DONE 4    /**< final: NAV reports DONE (the report happened) */
+#define NAVOI_ITEM_ABORTED 5 /**< final: NAV reports ABORTED; see the validation messages */
+#define NAVOI_ITEM_FAILED 6  /**< a person must fix the data; never retried automatically */
+#define NAVOI_ITEM_NEEDS_ATTENTION 7 /**< retries exhausted or evidence conflicting; a person decides */
+
+/** Operation of a technical annulment item (navoi_outbox_item_operation()). */
+#define NAVOI_OP_ANNUL 4
+
+/** Version of navoi_storage_ops this header describes. */
+#define NAVOI_STORAGE_OPS_VERSION 1
+
+/** Selectors of navoi_storage_ops.select. */
+#define NAVOI_STORAGE_BY_KEY 1      /**< value = key */
+#define NAVOI_STORAGE_BY_STATE 2    /**< items in state, ordered by (created_ms, insertion) */
+#define NAVOI_STORAGE_BY_DUE 3      /**< items in state with due_ms <= due_max, ordered by (due_ms, created_ms, insertion) */
+#define NAVOI_STORAGE_BY_NUMBER 4   /**< value = invoice number (or annulment reference) */
+#define NAVOI_STORAGE_BY_GROUP 5    /**< value = group id (requestId of the attempt, later the transactionId) */
+#define NAVOI_STORAGE_BY_ORIGINAL 6 /**< value = original key (amendments and annulments of an item) */
+
+/**
+ * Receives one item row from a storage backend.
+ * @param key the item's key.
+ * @param fence the item's fencing counter.
+ * @param record the item record (opaque to the backend), record_len bytes.
+ * @param record_len length of record.
+ * @param ctx as passed to the backend by navoi.
+ * @return 0 to continue, non-zero to stop (the backend returns NAVOI_EUSER).
+ */
+typedef int (*navoi_storage_row_fn)(const char *key, int64_t fence, const char *record,
+                                    size_t record_len, void *ctx);
+
+/**
+ * Receives one payload or history entry from a storage backend.
+ * @param time_ms time of a history entry (0 for a payload).
+ * @param data the bytes. @param len their length.
+ * @param ctx as passed to the backend by navoi.
+ * @return 0 to continue, non-zero to stop (the backend returns NAVOI_EUSER).
+ */
+typedef int (*navoi_storage_data_fn)(int64_t time_ms, const char *data, size_t len, void *ctx);
+
+/**
+ * Storage backend of an outbox: the only way the pipeline touches storage.
+ * Initialise with navoi_storage_ops_init() and fill every function pointer.
+ * Fields are only ever appended; version tells which fields exist.
+ *
+ * Contract (a multi-process backend such as PostgreSQL must keep it):
+ *  - Every function returns NAVOI_OK or a negative NAVOI_E... code;
+ *    NAVOI_EIO for a storage failure. A failed commit (fsync) fails the
+ *    call and the transaction is rolled back; the backend never retries a
+ *    failed fsync in place.
+ *  - begin/commit/rollback group calls into one atomic, durable unit; after
+ *    commit returned NAVOI_OK the changes survive a crash or power loss.
+ *  - Each item has a fencing counter: insert sets it to 1; claim and
+ *    update succeed only if the caller's fence equals the stored one, and
+ *    increment it (NAVOI_ESTATE otherwise, nothing changed).
+ *  - claim additionally refuses (NAVOI_ESTATE) while another owner holds
+ *    an unexpired lease.
+ *  - String arguments may be NULL meaning "none" (SQL NULL).
+ */
+typedef struct navoi_storage_ops {
+    /** NAVOI_STORAGE_OPS_VERSION the table was filled for. */
+    int version;
+    /** Starts a transaction. */
+    int (*begin)(void *userdata);
+    /** Commits durably; on failure the transaction is rolled back and NAVOI_EIO returned. */
+    int (*commit)(void *userdata);
+    /** Discards the open transaction (no-op without one). */
+    void (*rollback)(void *userdata);
+    /** Inserts an item with fence 1 and no lease; NAVOI_ESTATE (nothing changed) if the key exists. */
+    int (*insert)(const char *key, int state, int64_t due_ms, int64_t created_ms,
+                  const char *number, const char *group_id, const char *original_key,
+                  const char *record, size_t record_len, const char *payload,
+                  size_t payload_len, void *userdata);
+    /** Replaces the indexed fields and the record if fence matches; *fence_out gets the new fence.
+     *  lease_until_ms 0 releases the lease, otherwise extends it for the holder. */
+    int (*update)(const char *key, int64_t fence, int state, int64_t due_ms,
+                  const char *group_id, const char *record, size_t record_len,
+                  int64_t lease_until_ms, int64_t *fence_out, void *userdata);
+    /** Takes the lease for owner until lease_until_ms if fence matches and no other owner
+     *  holds a lease later than now_ms; *fence_out gets the new fence. */
+    int (*claim)(const char *key, int64_t fence, const char *owner, int64_t now_ms,
+                 int64_t lease_until_ms, int64_t *fence_out, void *userdata);
+    /** Calls fn for matching items (NAVOI_STORAGE_BY_*), skipping offset, at most limit rows. */
+    int (*select)(int by, const char *value, int state, int64_t due_max, size_t offset,
+                  size_t limit, navoi_storage_row_fn fn, void *ctx, void *userdata);
+    /** Calls fn once with the payload of key; NAVOI_ENOTFOUND if there is no such item. */
+    int (*payload)(const char *key, navoi_storage_data_fn fn, void *ctx, void *userdata);
+    /** Counts items in state; *oldest_created_ms_out gets the smallest created_ms (0 if none). */
+    int (*count)(int state, int64_t *count_out, int64_t *oldest_created_ms_out,
+                 void *userdata);
+    /** Appends an entry to the item's history. */
+    int (*history_add)(const char *key, int64_t time_ms, const char *entry, size_t len,
+                       void *userdata);
+    /** Calls fn for every history entry of key, oldest first. */
+    int (*history_list)(const char *key, navoi_storage_data_fn fn, void *ctx, void *userdata);
+    /** Removes an item and its history (NAVOI_OK if absent). */
+    int (*remove)(const char *key, void *userdata);
+    /** Releases the backend; called by navoi_outbox_free(). May be NULL. */
+    void (*destroy)(void *userdata);
+} navoi_storage_ops;
+
+typedef struct navoi_outbox navoi_outbox;           /**< durable outbox and its worker */
+typedef struct navoi_outbox_item navoi_outbox_item; /**< snapshot of one outbox item */
+
+/**
+ * Zeroes ops and sets its version.
+ * @param ops the table to initialise.
+ * @param version NAVOI_STORAGE_OPS_VERSION (older versions are accepted).
+ * @return NAVOI_OK, NAVOI_EINVAL (NULL or unknown version).
+ * @since 0.1
+ */
+NAVOI_API int navoi_storage_ops_init(navoi_storage_ops *ops, int version);
+
+/**
+ * Opens (creating it with mode 0600 if needed) an SQLite outbox database
+ * in WAL mode with synchronous=FULL, migrating its schema when needed.
+ * The client is borrowed: it must outlive the outbox and is used for
+ * every NAV request, its clock, randomness and log hooks.
+ * @param out receives the outbox, or NULL on failure.
+ * @param client configured client (credentials, software, base URL).
+ * @param path database file name ("file:" URIs are passed to SQLite).
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_EPERM (existing file readable by
+ *         others), NAVOI_EIO, NAVOI_ECONFIG (database from a newer navoi),
+ *         NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_outbox_open_sqlite(navoi_outbox **out, navoi_client *client,
+                                       const char *path);
+
+/**
+ * Creates an outbox on a user-supplied storage backend.
+ * @param out receives the outbox, or NULL on failure.
+ * @param client configured client (borrowed, must outlive the outbox).
+ * @param ops the backend's functions (copied).
+ * @param userdata passed to every function of ops.
+ * @return NAVOI_OK, NAVOI_EINVAL (missing function, unknown version), NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_outbox_new(navoi_outbox **out, navoi_client *client,
+                               const navoi_storage_ops *ops, void *userdata);
+
+/**
+ * Frees the outbox (calling ops->destroy). Items stay in storage. NULL-safe.
+ * @param ob the outbox.
+ * @since 0.1
+ */
+NAVOI_API void navoi_outbox_free(navoi_outbox *ob);
+
+/**
+ * Message of the last failed call on the outbox ("" if none). Never NULL.
+ * @param ob the outbox.
+ * @return borrowed until the next call on the outbox.
+ * @since 0.1
+ */
+NAVOI_API const char *navoi_outbox_errmsg(const navoi_outbox *ob);
+
+/**
+ * Stores an invoice durably for reporting; returns only after the commit.
+ * Enqueuing the same key again with the same invoice is a no-op.
+ * @param ob the outbox.
+ * @param key the caller's idempotency key (e.g. the ERP's invoice id):
+ *        1..128 printable ASCII characters.
+ * @param invoice the invoice; its operation (CREATE/MODIFY/STORNO) is used.
+ * @param original_key for MODIFY/STORNO, the key of the original item in
+ *        this outbox, or NULL to find it by originalInvoiceNumber (none
+ *        found: the original was reported elsewhere). The amendment waits
+ *        until its original is DONE.
+ * @param created_out optional; 1 if the item was created, 0 if it existed.
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_ENOTFOUND (original_key unknown),
+ *         NAVOI_ESTATE (key exists with a different invoice), NAVOI_EIO
+ *         (not stored: the item is absent), NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_outbox_enqueue(navoi_outbox *ob, const char *key,
+                                   const navoi_invoice *invoice, const char *original_key,
+                                   int *created_out);
+
+/**
+ * Stores a technical annulment (manageAnnulment) of the report of another
+ * item; it is sent once that item is DONE.
+ * @param ob the outbox.
+ * @param key the caller's idempotency key for the annulment.
+ * @param original_key key of the item to annul.
+ * @param code NAVOI_ANNUL_*.
+ * @param reason annulmentReason, 1..1024 characters.
+ * @param created_out optional; 1 if the item was created, 0 if it existed.
+ * @return as navoi_outbox_enqueue().
+ * @since 0.1
+ */
+NAVOI_API int navoi_outbox_enqueue_annulment(navoi_outbox *ob, const char *key,
+                                             const char *original_key, int code,
+                                             const char *reason, int *created_out);
+
+/**
+ * Does one bounded unit of work: one poll, one lost-transaction check or
+ * one batch submission. Never waits longer than one HTTP exchange.
+ * @param ob the outbox.
+ * @param did_work_out optional; 1 if something was done, 0 if nothing is
+ *        due (see navoi_outbox_next_due()).
+ * @return NAVOI_OK (also when NAV rejected something: that is item data),
+ *         NAVOI_ECONFIG when sending is halted (navoi_outbox_halt_reason()),
+ *         NAVOI_EIO and other codes for storage failures.
+ * @since 0.1
+ */
+NAVOI_API int navoi_outbox_step(navoi_outbox *ob, int *did_work_out);
+
+/**
+ * Time at which the next unit of work becomes due.
+ * @param ob the outbox.
+ * @param due_ms_out receives the time (ms since epoch, client clock);
+ *        0 when nothing is waiting.
+ * @return NAVOI_OK or a storage error.
+ * @since 0.1
+ */
+NAVOI_API int navoi_outbox_next_due(navoi_outbox *ob, int64_t *due_ms_out);
+
+/**
+ * Why sending is halted after a configuration or credential error, or
+ * NULL when it is not. Polling and reconciliation stop as well.
+ * @param ob the outbox.
+ * @return borrowed string or NULL.
+ * @since 0.1
+ */
+NAVOI_API const char *navoi_outbox_halt_reason(const navoi_outbox *ob);
+
+/**
+ * Resumes after a halt (call once the configuration is fixed).
+ * @param ob the outbox.
+ * @since 0.1
+ */
+NAVOI_API void navoi_outbox_resume(navoi_outbox *ob);
+
+/**
+ * Retry policy for transient failures: delay base * 2^(n-1), capped, with
+ * +-jitter, until horizon after the first failure of the streak, then
+ * NEEDS_ATTENTION. Defaults 30 s, 5 min, 20 %, 24 h.
+ * @param ob the outbox.
+ * @param base_ms first delay (>= 1).
+ * @param cap_ms largest delay (>= base_ms).
+ * @param jitter_percent 0..100.
+ * @param horizon_ms how long to keep retrying (>= 0).
+ * @return NAVOI_OK or NAVOI_EINVAL.
+ * @since 0.1
+ */
+NAVOI_API int navoi_outbox_set_policy_retry(navoi_outbox *ob, uint32_t base_ms,
+                                            uint32_t cap_ms, uint32_t jitter_percent,
+                                            int64_t horizon_ms);
+
+/**
+ * Status polling pace: first poll first_ms after acceptance, then doubling
+ * up to cap_ms. Defaults 1 s and 60 s (PROTOCOL.md 6.1).
+ * @param ob the outbox.
+ * @param first_ms first delay. @param cap_ms largest delay (>= first_ms).
+ * @return NAVOI_OK or NAVOI_EINVAL.
+ * @since 0.1
+ */
+NAVOI_API int navoi_outbox_set_policy_poll(navoi_outbox *ob, uint32_t first_ms,
+                                           uint32_t cap_ms);
+
+/**
+ * Lost-transaction procedure (PROTOCOL.md 7.6): how long after an
+ * ambiguous send to wait before queryTransactionList (default 5 min; NAV
+ * allows itself 5 min to commit, so shorter values suit simulators only)
+ * and the extra margin of the listed window (default 10 min, widened by
+ * the observed server clock skew).
+ * @param ob the outbox.
+ * @param wait_ms wait after the send. @param margin_ms window margin.
+ * @return NAVOI_OK or NAVOI_EINVAL.
+ * @since 0.1
+ */
+NAVOI_API int navoi_outbox_set_policy_lost(navoi_outbox *ob, uint32_t wait_ms,
+                                           uint32_t margin_ms);
+
+/**
+ * Batching and pacing: at most max_items (1..100, default 100) per manage
+ * request, at least min_interval_ms between requests (default 1000,
+ * NAV's 1 request/s, PROTOCOL.md 1.7; 0 for simulators).
+ * @param ob the outbox.
+ * @param max_items items per request. @param min_interval_ms request spacing.
+ * @return NAVOI_OK or NAVOI_EINVAL.
+ * @since 0.1
+ */
+NAVOI_API int navoi_outbox_set_policy_batch(navoi_outbox *ob, uint32_t max_items,
+                                            uint32_t min_interval_ms);
+
+/**
+ * Identifies this worker in leases (default: a random id per handle).
+ * A worker restarted with the same id takes over its own leases at once;
+ * other workers wait lease_ms (default 10 min) after the last update.
+ * @param ob the outbox.
+ * @param worker_id 1..64 printable characters.
+ * @param lease_ms lease duration (>= 1000).
+ * @return NAVOI_OK or NAVOI_EINVAL.
+ * @since 0.1
+ */
+NAVOI_API int navoi_outbox_set_worker(navoi_outbox *ob, const char *worker_id,
+                                      uint32_t lease_ms);
+
+/**
+ * Re-queues an item in FAILED, ABORTED or NEEDS_ATTENTION after a person
+ * looked at it. An item whose earlier send may have reached NAV goes back
+ * to the lost-transaction check, never straight to a resubmission.
+ * @param ob the outbox.
+ * @param key the item.
+ * @return NAVOI_OK, NAVOI_ENOTFOUND, NAVOI_ESTATE (item not in such a state), NAVOI_EIO.
+ * @since 0.1
+ */
+NAVOI_API int navoi_outbox_retry(navoi_outbox *ob, const char *key);
+
+/**
+ * Number of items in a state.
+ * @param ob the outbox.
+ * @param state NAVOI_ITEM_*.
+ * @param count_out receives the count.
+ * @return NAVOI_OK, NAVOI_EINVAL or a storage error.
+ * @since 0.1
+ */
+NAVOI_API int navoi_outbox_count(navoi_outbox *ob, int state, int64_t *count_out);
+
+/**
+ * Backlog: items not yet final (PENDING, SENDING, SENT) and the age of the
+ * oldest of them.
+ * @param ob the outbox.
+ * @param count_out optional; receives the number of items.
+ * @param oldest_age_ms_out optional; now minus the enqueue time of the
+ *        oldest (0 when there is none).
+ * @return NAVOI_OK or a storage error.
+ * @since 0.1
+ */
+NAVOI_API int navoi_outbox_backlog(navoi_outbox *ob, int64_t *count_out,
+                                   int64_t *oldest_age_ms_out);
+
+/**
+ * Keys of items in a state, oldest first, one per line ("k1\nk2\n").
+ * @param ob the outbox.
+ * @param state NAVOI_ITEM_*.
+ * @param offset rows to skip. @param limit at most this many (1..10000).
+ * @param keys_out receives the list; release with navoi_free().
+ * @param count_out optional; receives the number of keys.
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_ENOMEM or a storage error.
+ * @since 0.1
+ */
+NAVOI_API int navoi_outbox_list(navoi_outbox *ob, int state, uint32_t offset, uint32_t limit,
+                                char **keys_out, size_t *count_out);
+
+/**
+ * Keys of the amendments and annulments that reference an item, one per line.
+ * @param ob the outbox.
+ * @param original_key the original item.
+ * @param keys_out receives the list; release with navoi_free().
+ * @param count_out optional; receives the number of keys.
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_ENOMEM or a storage error.
+ * @since 0.1
+ */
+NAVOI_API int navoi_outbox_list_amendments(navoi_outbox *ob, const char *original_key,
+                                           char **keys_out, size_t *count_out);
+
+/**
+ * Finds the item that carries an invoice number (the newest if several).
+ * @param ob the outbox.
+ * @param invoice_number invoice or amending-document number.
+ * @param key_out receives the key; release with navoi_free().
+ * @return NAVOI_OK, NAVOI_ENOTFOUND, NAVOI_EINVAL, NAVOI_ENOMEM, storage errors.
+ * @since 0.1
+ */
+NAVOI_API int navoi_outbox_find_by_number(navoi_outbox *ob, const char *invoice_number,
+                                          char **key_out);
+
+/**
+ * Finds the item reported as index of a NAV transaction.
+ * @param ob the outbox.
+ * @param transaction_id NAV's transactionId.
+ * @param index the item's index in the request (1..100).
+ * @param key_out receives the key; release with navoi_free().
+ * @return NAVOI_OK, NAVOI_ENOTFOUND, NAVOI_EINVAL, NAVOI_ENOMEM, storage errors.
+ * @since 0.1
+ */
+NAVOI_API int navoi_outbox_find_by_transaction(navoi_outbox *ob, const char *transaction_id,
+                                               int32_t index, char **key_out);
+
+/**
+ * Loads a snapshot of an item with its validation messages and history.
+ * @param ob the outbox.
+ * @param key the item's key.
+ * @param out receives the snapshot; free with navoi_outbox_item_free().
+ * @return NAVOI_OK, NAVOI_ENOTFOUND, NAVOI_EINVAL, NAVOI_ENOMEM, storage errors.
+ * @since 0.1
+ */
+NAVOI_API int navoi_outbox_item_get(navoi_outbox *ob, const char *key,
+                                    navoi_outbox_item **out);
+
+/**
+ * Frees a snapshot. NULL-safe.
+ * @param it the snapshot.
+ * @since 0.1
+ */
+NAVOI_API void navoi_outbox_item_free(navoi_outbox_item *it);
+
+/**
+ * The item's key.
+ * @param it the snapshot.
+ * @return borrowed, never NULL.
+ * @since 0.1
+ */
+NAVOI_API const char *navoi_outbox_item_key(const navoi_outbox_item *it);
+
+/**
+ * The item's state.
+ * @param it the snapshot.
+ * @return NAVOI_ITEM_*.
+ * @since 0.1
+ */
+NAVOI_API int navoi_outbox_item_state(const navoi_outbox_item *it);
+
+/**
+ * The item's operation.
+ * @param it the snapshot.
+ * @return NAVOI_OP_CREATE, _MODIFY, _STORNO or NAVOI_OP_ANNUL.
+ * @since 0.1
+ */
+NAVOI_API int navoi_outbox_item_operation(const navoi_outbox_item *it);
+
+/**
+ * Invoice number (for an annulment: the annulled number).
+ * @param it the snapshot.
+ * @return borrowed, never NULL.
+ * @since 0.1
+ */
+NAVOI_API const char *navoi_outbox_item_invoice_number(const navoi_outbox_item *it);
+
+/**
+ * Key of the original item (amendments, annulments), "" if none.
+ * @param it the snapshot.
+ * @return borrowed, never NULL.
+ * @since 0.1
+ */
+NAVOI_API const char *navoi_outbox_item_original_key(const navoi_outbox_item *it);
+
+/**
+ * NAV's transactionId ("" until NAV returned one) and the item's index.
+ * @param it the snapshot.
+ * @param index_out optional; receives the index (0 if none).
+ * @return borrowed, never NULL.
+ * @since 0.1
+ */
+NAVOI_API const char *navoi_outbox_item_transaction_id(const navoi_outbox_item *it,
+                                                       int32_t *index_out);
+
+/**
+ * requestId of the latest manage request that carried the item ("" if none).
+ * @param it the snapshot.
+ * @return borrowed, never NULL.
+ * @since 0.1
+ */
+NAVOI_API const char *navoi_outbox_item_request_id(const navoi_outbox_item *it);
+
+/**
+ * Number of manage requests that carried the item.
+ * @param it the snapshot.
+ * @return the count.
+ * @since 0.1
+ */
+NAVOI_API int32_t navoi_outbox_item_attempts(const navoi_outbox_item *it);
+
+/**
+ * Enqueue time and the time the next action is due (ms since epoch).
+ * @param it the snapshot.
+ * @param enqueued_ms_out optional. @param due_ms_out optional.
+ * @return NAVOI_OK or NAVOI_EINVAL.
+ * @since 0.1
+ */
+NAVOI_API int navoi_outbox_item_times(const navoi_outbox_item *it, int64_t *enqueued_ms_out,
+                                      int64_t *due_ms_out);
+
+/**
+ * Last error of the item (all outputs optional).
+ * @param it the snapshot.
+ * @param code_out NAVOI_E... code (NAVOI_OK if none).
+ * @param category_out NAVOI_CAT_*.
+ * @param http_status_out HTTP status (0 if none).
+ * @param nav_code_out NAV errorCode or the deciding validationErrorCode ("" if none).
+ * @return the message ("" if none), borrowed, never NULL.
+ * @since 0.1
+ */
+NAVOI_API const char *navoi_outbox_item_error(const navoi_outbox_item *it, int *code_out,
+                                              int *category_out, int *http_status_out,
+                                              const char **nav_code_out);
+
+/**
+ * Number of validation messages NAV reported for the item.
+ * @param it the snapshot.
+ * @return the count.
+ * @since 0.1
+ */
+NAVOI_API size_t navoi_outbox_item_message_count(const navoi_outbox_item *it);
+
+/**
+ * Validation message k (all outputs optional, "" when absent).
+ * @param it the snapshot. @param k message number (0-based).
+ * @param kind_out NAVOI_MSG_*. @param severity_out NAVOI_SEVERITY_*.
+ * @param code_out validationErrorCode. @param text_out message.
+ * @param tag_out pointer/tag. @param value_out pointer/value.
+ * @param line_out pointer/line.
+ * @return NAVOI_OK or NAVOI_ENOTFOUND.
+ * @since 0.1
+ */
+NAVOI_API int navoi_outbox_item_message(const navoi_outbox_item *it, size_t k, int *kind_out,
+                                        int *severity_out, const char **code_out,
+                                        const char **text_out, const char **tag_out,
+                                        const char **value_out, const char **line_out);
+
+/**
+ * annulmentVerificationStatus of an annulment item ("" if none).
+ * @param it the snapshot.
+ * @return borrowed, never NULL.
+ * @since 0.1
+ */
+NAVOI_API const char *navoi_outbox_item_annulment_status(const navoi_outbox_item *it);
+
+/**
+ * Number of history entries (attempts, outcomes, state changes).
+ * @param it the snapshot.
+ * @return the count.
+ * @since 0.1
+ */
+NAVOI_API size_t navoi_outbox_item_history_count(const navoi_outbox_item *it);
+
+/**
+ * History entry k, oldest first: "event key=value ..." text naming the
+ * requestId, HTTP status, NAV codes, transactionId and state as relevant.
+ * @param it the snapshot. @param k entry number (0-based).
+ * @param time_ms_out optional; receives the entry's time.
+ * @return borrowed text, or NULL if k is out of range.
+ * @since 0.1
+ */
+NAVOI_API const char *navoi_outbox_item_history(const navoi_outbox_item *it, size_t k,
+                                                int64_t *time_ms_out);
+
+/**
+ * Name of an item state ("PENDING" ... "NEEDS_ATTENTION", "UNKNOWN").
+ * @param state NAVOI_ITEM_*.
+ * @return a static string, never NULL.
+ * @since 0.1
+ */
+NAVOI_API const char *navoi_outbox_state_name(int state);
+/** @} */
 
 /* ------------------------------------------------------------------ */
 /* @@BUILDER-SECTION@@ (invoice builder and validator: appended here) */
+/** @defgroup builder Invoice builder
+ *  Builds InvoiceData documents for the common cases without writing XML:
+ *  a supplier, one customer (domestic VAT subject, private person, EU or
+ *  third-country), the invoice head and lines. The builder computes every
+ *  amount NAV expects (line net, VAT and gross amounts, their HUF values,
+ *  per-rate summaries and invoice totals) in exact decimal arithmetic:
+ *  amounts go in and come out as decimal strings ("1234.5", "-3"), never
+ *  as binary floating point. Each computed amount is rounded to 2 decimals
+ *  half away from zero (MonetaryType has 2 fraction digits):
+ *  line net = quantity x unit price - discount; line VAT = net x rate;
+ *  gross = net + VAT; each HUF value = the currency value x exchange rate;
+ *  summaries and totals are sums of the rounded line values.
+ *  Simplified invoices (NAVOI_CATEGORY_SIMPLIFIED) take gross unit prices
+ *  and a VAT content rate instead.
+ *
+ *  Setters copy their inputs and return NAVOI_EINVAL (with
+ *  navoi_invoice_builder_errmsg() naming the field) for malformed values.
+ *  A builder may be used by one thread at a time.
+ *  @{ */
+
+#define NAVOI_CATEGORY_NORMAL 1     /**< invoiceCategory NORMAL */
+#define NAVOI_CATEGORY_SIMPLIFIED 2 /**< invoiceCategory SIMPLIFIED (gross prices, vatContent) */
+#define NAVOI_CATEGORY_AGGREGATE 3  /**< invoiceCategory AGGREGATE (per-line delivery dates) */
+
+#define NAVOI_AMOUNT_NET 1       /**< net amount in the invoice currency */
+#define NAVOI_AMOUNT_VAT 2       /**< VAT amount (VAT content for simplified invoices) */
+#define NAVOI_AMOUNT_GROSS 3     /**< gross amount */
+#define NAVOI_AMOUNT_NET_HUF 4   /**< net amount in HUF */
+#define NAVOI_AMOUNT_VAT_HUF 5   /**< VAT amount in HUF */
+#define NAVOI_AMOUNT_GROSS_HUF 6 /**< gross amount in HUF */
+
+typedef struct navoi_invoice_builder navoi_invoice_builder; /**< an invoice being built */
+typedef struct navoi_findings navoi_findings; /**< validation findings of one invoice */
+
+/**
+ * Starts an invoice. Defaults: delivery date = issue date, currency HUF
+ * with exchange rate 1, appearance PAPER, no payment data.
+ * @param out receives the builder, or NULL on failure.
+ * @param invoice_number invoiceNumber (1..50 characters, no leading or
+ *        trailing whitespace); for MODIFY/STORNO the amending document's own number.
+ * @param issue_date invoiceIssueDate, YYYY-MM-DD.
+ * @param category NAVOI_CATEGORY_NORMAL, _SIMPLIFIED or _AGGREGATE.
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_invoice_builder_new(navoi_invoice_builder **out,
+                                        const char *invoice_number,
+                                        const char *issue_date, int category);
+
+/**
+ * Frees a builder. NULL-safe.
+ * @param b the builder.
+ * @since 0.1
+ */
+NAVOI_API void navoi_invoice_builder_free(navoi_invoice_builder *b);
+
+/**
+ * Message of the last failed call on the builder.
+ * @param b the builder.
+ * @return "" if none; borrowed until the next call on b; never NULL.
+ * @since 0.1
+ */
+NAVOI_API const char *navoi_invoice_builder_errmsg(const navoi_invoice_builder *b);
+
+/**
+ * Sets the supplier (supplierInfo) with a simple address.
+ * @param b the builder.
+ * @param tax_number the 11-digit form: "12345678-1-42" or "12345678142".
+ * @param name supplierName (1..512 characters).
+ * @param country_code ISO 3166 alpha-2, e.g. "HU".
+ * @param postal_code postal code.
+ * @param city city.
+ * @param address_detail street, number and the rest (additionalAddressDetail).
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_invoice_builder_set_supplier(navoi_invoice_builder *b,
+                                                 const char *tax_number,
+                                                 const char *name,
+                                                 const char *country_code,
+                                                 const char *postal_code,
+                                                 const char *city,
+                                                 const char *address_detail);
+
+/**
+ * Sets or clears the supplier's bank account number.
+ * @param b the builder.
+ * @param account supplierBankAccountNumber (e.g. "11111111-22222222-33333333"), or NULL.
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_invoice_builder_set_supplier_bank_account(navoi_invoice_builder *b,
+                                                              const char *account);
+
+/**
+ * Customer: a Hungarian VAT subject (customerVatStatus DOMESTIC).
+ * @param b the builder.
+ * @param tax_number the 11-digit form ("12345678-2-41" or "12345678241").
+ * @param name customerName.
+ * @param country_code country of the address, normally "HU".
+ * @param postal_code postal code.
+ * @param city city.
+ * @param address_detail street, number and the rest.
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_invoice_builder_set_customer_domestic(navoi_invoice_builder *b,
+                                                          const char *tax_number,
+                                                          const char *name,
+                                                          const char *country_code,
+                                                          const char *postal_code,
+                                                          const char *city,
+                                                          const char *address_detail);
+
+/**
+ * Customer: a private person (customerVatStatus PRIVATE_PERSON). NAV
+ * forbids name, address and tax number for private persons, so none are
+ * sent.
+ * @param b the builder.
+ * @return NAVOI_OK, NAVOI_EINVAL.
+ * @since 0.1
+ */
+NAVOI_API int navoi_invoice_builder_set_customer_private_person(navoi_invoice_builder *b);
+
+/**
+ * Customer: a business in another EU member state (customerVatStatus
+ * OTHER with communityVatNumber).
+ * @param b the builder.
+ * @param community_vat_number e.g. "DE123456789" ([A-Z]{2}[0-9A-Z]{2,13}).
+ * @param name customerName.
+ * @param country_code country of the address.
+ * @param postal_code postal code.
+ * @param city city.
+ * @param address_detail street, number and the rest.
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_invoice_builder_set_customer_eu(navoi_invoice_builder *b,
+                                                    const char *community_vat_number,
+                                                    const char *name,
+                                                    const char *country_code,
+                                                    const char *postal_code,
+                                                    const char *city,
+                                                    const char *address_detail);
+
+/**
+ * Customer: a business outside the EU, or any other non-private customer
+ * without a Hungarian or EU VAT number (customerVatStatus OTHER).
+ * @param b the builder.
+ * @param tax_id thirdStateTaxId, or NULL when there is none.
+ * @param name customerName.
+ * @param country_code country of the address.
+ * @param postal_code postal code.
+ * @param city city.
+ * @param address_detail street, number and the rest.
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_invoice_builder_set_customer_third_country(navoi_invoice_builder *b,
+                                                               const char *tax_id,
+                                                               const char *name,
+                                                               const char *country_code,
+                                                               const char *postal_code,
+                                                               const char *city,
+                                                               const char *address_detail);
+
+/**
+ * Sets invoiceDeliveryDate (default: the issue date).
+ * @param b the builder.
+ * @param date YYYY-MM-DD.
+ * @return NAVOI_OK, NAVOI_EINVAL.
+ * @since 0.1
+ */
+NAVOI_API int navoi_invoice_builder_set_delivery_date(navoi_invoice_builder *b,
+                                                      const char *date);
+
+/**
+ * Sets the invoice currency and its exchange rate to HUF.
+ * @param b the builder.
+ * @param currency_code ISO 4217 code, e.g. "EUR".
+ * @param exchange_rate HUF per unit as a decimal string (> 0, at most 6
+ *        fraction digits, 14 digits in all), e.g. "392.45"; must be "1" for HUF.
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_invoice_builder_set_currency(navoi_invoice_builder *b,
+                                                 const char *currency_code,
+                                                 const char *exchange_rate);
+
+/**
+ * Sets payment data; each argument may be NULL to leave it out.
+ * @param b the builder.
+ * @param method paymentMethod: "TRANSFER", "CASH", "CARD", "VOUCHER" or "OTHER".
+ * @param date paymentDate, YYYY-MM-DD.
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_invoice_builder_set_payment(navoi_invoice_builder *b,
+                                                const char *method, const char *date);
+
+/**
+ * Sets invoiceAppearance (default "PAPER").
+ * @param b the builder.
+ * @param appearance "PAPER", "ELECTRONIC", "EDI" or "UNKNOWN".
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_invoice_builder_set_appearance(navoi_invoice_builder *b,
+                                                   const char *appearance);
+
+/**
+ * Makes the document an amending (MODIFY) or cancelling (STORNO) one:
+ * sets invoiceReference and numbers the lines' lineNumberReference after
+ * the chain's existing lines.
+ * @param b the builder.
+ * @param original_invoice_number the number of the original (CREATE)
+ *        invoice, even for the second and later amendments.
+ * @param modification_index 1 for the first amendment of that invoice, then +1.
+ * @param modify_without_master non-zero only when the original was never
+ *        reported to NAV (see PROTOCOL.md 8.3).
+ * @param chain_last_line the highest line number already in the chain (the
+ *        original's line count plus lines created by earlier amendments);
+ *        line k of this document gets lineNumberReference
+ *        chain_last_line + k unless set with
+ *        navoi_invoice_builder_line_set_number_reference().
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_invoice_builder_set_reference(navoi_invoice_builder *b,
+                                                  const char *original_invoice_number,
+                                                  int32_t modification_index,
+                                                  int modify_without_master,
+                                                  int32_t chain_last_line);
+
+/**
+ * Adds a line. For NORMAL and AGGREGATE invoices the unit price is net,
+ * for SIMPLIFIED invoices gross. Give a VAT treatment with one of the
+ * navoi_invoice_builder_line_set_vat_* setters afterwards. For a STORNO
+ * or a reducing MODIFY give negative quantities.
+ * @param b the builder.
+ * @param description lineDescription (1..512 characters).
+ * @param quantity decimal string, e.g. "1.5".
+ * @param unit unitOfMeasure ("PIECE", "KILOGRAM", "HOUR", ...); any other
+ *        text is sent as OWN with that text in unitOfMeasureOwn.
+ * @param unit_price decimal string in the invoice currency.
+ * @param discount discount amount (discountValue) deducted from
+ *        quantity x unit price, decimal string, or NULL for none.
+ * @param line_out optional; receives the line number (1, 2, ...).
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_ETOOBIG (more than 10,000 lines), NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_invoice_builder_add_line(navoi_invoice_builder *b,
+                                             const char *description,
+                                             const char *quantity, const char *unit,
+                                             const char *unit_price,
+                                             const char *discount, int32_t *line_out);
+
+/**
+ * Taxes a line at a rate: vatPercentage (e.g. "0.27", "0.18", "0.05") on
+ * NORMAL and AGGREGATE invoices, vatContent (e.g. "0.2126") on SIMPLIFIED ones.
+ * @param b the builder.
+ * @param line the line number from navoi_invoice_builder_add_line().
+ * @param rate decimal string between 0 and 1.
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_ENOTFOUND (no such line), NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_invoice_builder_line_set_vat_rate(navoi_invoice_builder *b,
+                                                      int32_t line, const char *rate);
+
+/**
+ * Marks a line VAT-exempt (vatExemption).
+ * @param b the builder.
+ * @param line the line number.
+ * @param exemption_case "AAM", "TAM", "KBAET", "KBAUK", "EAM" or "NAM".
+ * @param reason the legal reason, 1..200 characters.
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_ENOTFOUND, NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_invoice_builder_line_set_vat_exemption(navoi_invoice_builder *b,
+                                                           int32_t line,
+                                                           const char *exemption_case,
+                                                           const char *reason);
+
+/**
+ * Marks a line out of the scope of the VAT Act (vatOutOfScope).
+ * @param b the builder.
+ * @param line the line number.
+ * @param out_of_scope_case "ATK", "EUFAD37", "EUFADE", "EUE" or "HO".
+ * @param reason the reason, 1..200 characters.
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_ENOTFOUND, NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_invoice_builder_line_set_vat_out_of_scope(navoi_invoice_builder *b,
+                                                              int32_t line,
+                                                              const char *out_of_scope_case,
+                                                              const char *reason);
+
+/**
+ * Marks a line as domestic reverse charge (vatDomesticReverseCharge); the
+ * customer must then be a domestic VAT subject.
+ * @param b the builder.
+ * @param line the line number.
+ * @return NAVOI_OK, NAVOI_ENOTFOUND.
+ * @since 0.1
+ */
+NAVOI_API int navoi_invoice_builder_line_set_reverse_charge(navoi_invoice_builder *b,
+                                                            int32_t line);
+
+/**
+ * Adds a product code to a line (productCodes/productCode, in call order).
+ * @param b the builder.
+ * @param line the line number.
+ * @param category productCodeCategory, e.g. "VTSZ", "SZJ", "KN", "TESZOR", "OWN".
+ * @param value productCodeValue; for "OWN" the productCodeOwnValue.
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_ENOTFOUND, NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_invoice_builder_line_add_product_code(navoi_invoice_builder *b,
+                                                          int32_t line,
+                                                          const char *category,
+                                                          const char *value);
+
+/**
+ * Sets lineNatureIndicator.
+ * @param b the builder.
+ * @param line the line number.
+ * @param nature "PRODUCT", "SERVICE" or "OTHER".
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_ENOTFOUND, NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_invoice_builder_line_set_nature(navoi_invoice_builder *b, int32_t line,
+                                                    const char *nature);
+
+/**
+ * Sets a line's delivery date (aggregateInvoiceLineData/lineDeliveryDate),
+ * required on AGGREGATE invoices; the default is the invoice delivery date.
+ * @param b the builder.
+ * @param line the line number.
+ * @param date YYYY-MM-DD.
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_ENOTFOUND.
+ * @since 0.1
+ */
+NAVOI_API int navoi_invoice_builder_line_set_delivery_date(navoi_invoice_builder *b,
+                                                           int32_t line, const char *date);
+
+/**
+ * Sets a line's lineNumberReference explicitly (MODIFY/STORNO).
+ * @param b the builder.
+ * @param line the line number.
+ * @param reference the chain line number this line creates (>= 1).
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_ENOTFOUND.
+ * @since 0.1
+ */
+NAVOI_API int navoi_invoice_builder_line_set_number_reference(navoi_invoice_builder *b,
+                                                              int32_t line,
+                                                              int32_t reference);
+
+/**
+ * Computes and returns one amount of a line or of the invoice.
+ * @param b the builder.
+ * @param line a line number, or 0 for the invoice totals.
+ * @param which NAVOI_AMOUNT_*.
+ * @param out receives the amount as a decimal string with 2 fraction
+ *        digits ("-1234.50"); borrowed until the next call on b.
+ * @return NAVOI_OK, NAVOI_EINVAL (no VAT treatment on a line, bad which),
+ *         NAVOI_ENOTFOUND, NAVOI_ETOOBIG (an amount exceeds 18 digits).
+ * @since 0.1
+ */
+NAVOI_API int navoi_invoice_builder_amount(navoi_invoice_builder *b, int32_t line,
+                                           int which, const char **out);
+
+/**
+ * Produces the InvoiceData document and wraps it in a navoi_invoice. The
+ * builder stays usable (e.g. to build again after a fix).
+ * @param b the builder.
+ * @param client optional; receives the error detail, and when it has a
+ *        schema directory the document is also validated against
+ *        invoiceData.xsd (NAVOI_ESCHEMA).
+ * @param operation NAVOI_OP_CREATE (no reference allowed), NAVOI_OP_MODIFY
+ *        or NAVOI_OP_STORNO (navoi_invoice_builder_set_reference() required).
+ * @param out receives the invoice, or NULL on failure.
+ * @return NAVOI_OK, NAVOI_EINVAL (missing supplier, customer, lines or VAT
+ *         treatment, or operation and reference disagree; the message says
+ *         which), NAVOI_ETOOBIG, NAVOI_ESCHEMA, NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_invoice_builder_build(navoi_invoice_builder *b, navoi_client *client,
+                                          int operation, navoi_invoice **out);
+/** @} */
+
+/** @defgroup validate Pre-submission validation
+ *  Runs invoiceData.xsd (when the client has a schema directory) and the
+ *  business rules of PROTOCOL.md 8.6 on an InvoiceData document, so that
+ *  data errors are found before they cost a NAV round trip. Findings carry
+ *  NAV's own validation codes where NAV has one (the blocking codes of spec
+ *  3.3.2 with severity ERROR, Annex I warnings with severity WARN) and
+ *  NAVOI_-prefixed codes otherwise, with NAV's English and Hungarian texts.
+ *  A schema violation stops the checks, as at NAV.
+ *  @{ */
+
+/**
+ * Validates an invoice.
+ * @param client optional: its schema directory enables the XSD check, its
+ *        tax number the SUPPLIER_TAX_NUMBER_MISMATCH check, its clock the
+ *        date checks. Without a schema directory a NAVOI_SCHEMA_NOT_CHECKED
+ *        warning is reported.
+ * @param invoice the invoice; its operation selects the rules.
+ * @param out receives the findings (possibly none); free with navoi_findings_free().
+ * @return NAVOI_OK (whatever was found), NAVOI_EINVAL, NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_validate(navoi_client *client, const navoi_invoice *invoice,
+                             navoi_findings **out);
+
+/**
+ * Validates InvoiceData XML that may not even be well-formed (a document
+ * that is not gives one SCHEMA_VIOLATION finding).
+ * @param client optional, as for navoi_validate().
+ * @param data the document (plain or gzip). @param len its length.
+ * @param operation NAVOI_OP_*, or 0 to infer it: MODIFY when the document
+ *        has an invoiceReference, else CREATE.
+ * @param out receives the findings; free with navoi_findings_free().
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_ETOOBIG (over 15,000,000 bytes), NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_validate_xml(navoi_client *client, const char *data, size_t len,
+                                 int operation, navoi_findings **out);
+
+/**
+ * Number of findings.
+ * @param f the findings (NULL gives 0).
+ * @return the count.
+ * @since 0.1
+ */
+NAVOI_API size_t navoi_findings_count(const navoi_findings *f);
+
+/**
+ * 1 if any finding has severity NAVOI_SEVERITY_ERROR (NAV would answer
+ * ABORTED), else 0.
+ * @param f the findings (NULL gives 0).
+ * @return 1 or 0.
+ * @since 0.1
+ */
+NAVOI_API int navoi_findings_has_errors(const navoi_findings *f);
+
+/**
+ * Finding i. Every out parameter is optional; the strings are borrowed
+ * until navoi_findings_free().
+ * @param f the findings.
+ * @param i index, 0-based.
+ * @param code_out the validation code, e.g. "INCORRECT_LINE_CALCULATION_NET_AMOUNT".
+ * @param severity_out NAVOI_SEVERITY_ERROR or NAVOI_SEVERITY_WARN.
+ * @param path_out the element, e.g.
+ *        "InvoiceData/invoiceMain/invoice/invoiceLines/line[2]/lineAmountsNormal/lineNetAmountData/lineNetAmount".
+ * @param message_en_out English text (NAV's catalogue text plus details).
+ * @param message_hu_out Hungarian text (NAV's catalogue text plus details).
+ * @return NAVOI_OK, NAVOI_ENOTFOUND (i out of range), NAVOI_EINVAL (f NULL).
+ * @since 0.1
+ */
+NAVOI_API int navoi_findings_get(const navoi_findings *f, size_t i, const char **code_out,
+                                 int *severity_out, const char **path_out,
+                                 const char **message_en_out,
+                                 const char **message_hu_out);
+
+/**
+ * Frees findings. NULL-safe.
+ * @param f the findings.
+ * @since 0.1
+ */
+NAVOI_API void navoi_findings_free(navoi_findings *f);
+/** @} */
 
 /* ------------------------------------------------------------------ */
 /* @@SYNC-SECTION@@ (incoming sync, connection check, metrics: appended here) */

@@ -6,6 +6,7 @@
  * INVALID_REQUEST_SIGNATURE from NAV later.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "common/alloc.h"
 #include "core/client.h"
@@ -101,15 +102,24 @@ NAVOI_API int navoi_client_set_environment(navoi_client *c, int env)
 static int is_nav_host(const char *url)
 {
     const char *host = strstr(url, "://");
-    const char *end;
+    const char *end, *at;
     size_t n;
 
     if (!host)
         return 0;
     host += 3;
+    /* user:password@ comes before the host */
+    end = host + strcspn(host, "/?#");
+    for (at = host; at < end; at++)
+        if (*at == '@')
+            host = at + 1;
     end = host + strcspn(host, ":/?#");
+    /* a fully qualified name may end in a dot */
+    if (end > host && end[-1] == '.')
+        end--;
     n = (size_t)(end - host);
-    return n >= 11 && strncmp(end - 11, ".nav.gov.hu", 11) == 0;
+    /* host names are case-insensitive */
+    return n >= 11 && strncasecmp(end - 11, ".nav.gov.hu", 11) == 0;
 }
 
 NAVOI_API int navoi_client_set_base_url(navoi_client *c, const char *url)

@@ -115,9 +115,11 @@ NAVOI_API int navoi_invoice_new(navoi_invoice **out, navoi_client *c, const char
     if (oom)
         goto oom;
     inv->electronic = complete && (strcmp(complete, "true") == 0 || strcmp(complete, "1") == 0);
-    inv->xml = navoi__memdup(data, len + 1);
+    /* data holds len bytes, not necessarily a NUL after them. */
+    inv->xml = navoi__malloc(len + 1);
     if (!inv->xml)
         goto oom;
+    memcpy(inv->xml, data, len);
     inv->xml[len] = '\0';
     inv->len = len;
     *out = inv;

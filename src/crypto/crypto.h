@@ -19,6 +19,10 @@
 int navoi__sha512_hex(const void *data, size_t len, char out[NAVOI__SHA512_HEX_LEN + 1]);
 int navoi__sha3_512_hex(const void *data, size_t len, char out[NAVOI__SHA3_512_HEX_LEN + 1]);
 int navoi__sha256_hex(const void *data, size_t len, char out[NAVOI__SHA256_HEX_LEN + 1]);
+/* SHA3-512 of a followed by b, without joining them in memory first (the
+ * index hash of a manage item covers its whole base64 payload). */
+int navoi__sha3_512_hex2(const void *a, size_t alen, const void *b, size_t blen,
+                         char out[NAVOI__SHA3_512_HEX_LEN + 1]);
 
 /* 1 when eight_digits is exactly 8 ASCII digits whose last one is the
  * check digit of the first seven (weights 9,7,3,1,9,7,3; vectors.json

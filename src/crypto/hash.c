@@ -47,6 +47,30 @@ out:
     return rc;
 }
 
+int navoi__sha3_512_hex2(const void *a, size_t alen, const void *b, size_t blen,
+                         char out[NAVOI__SHA3_512_HEX_LEN + 1])
+{
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int dlen = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int rc = NAVOI_ENOMEM;
+
+    out[0] = '\0';
+    if (!ctx)
+        return NAVOI_ENOMEM;
+    if (EVP_DigestInit_ex(ctx, EVP_sha3_512(), NULL) != 1 ||
+        EVP_DigestUpdate(ctx, a ? a : "", alen) != 1 ||
+        EVP_DigestUpdate(ctx, b ? b : "", blen) != 1 ||
+        EVP_DigestFinal_ex(ctx, d, &dlen) != 1 || dlen != NAVOI__SHA3_512_HEX_LEN / 2)
+        goto out;
+    to_hex_upper(d, dlen, out);
+    rc = NAVOI_OK;
+out:
+    EVP_MD_CTX_free(ctx);
+    navoi__cleanse(d, sizeof d);
+    return rc;
+}
+
 int navoi__sha512_hex(const void *data, size_t len, char out[NAVOI__SHA512_HEX_LEN + 1])
 {
     return digest_hex(EVP_sha512(), NAVOI__SHA512_HEX_LEN / 2, data, len, out);

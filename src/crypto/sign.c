@@ -59,19 +59,12 @@ bad:
 
 int navoi__index_hash(const navoi__sign_item *item, char out[NAVOI__HASH_HEX_LEN + 1])
 {
-    navoi__buf b = NAVOI__BUF_INIT;
-    int rc;
-
     out[0] = '\0';
     if (!item || !item->operation || (!item->data && item->data_len))
         return NAVOI_EINVAL;
-    navoi__buf_puts(&b, item->operation);
-    navoi__buf_append(&b, item->data, item->data_len);
-    rc = navoi__buf_status(&b);
-    if (rc == NAVOI_OK)
-        rc = navoi__sha3_512_hex(b.data, b.len, out);
-    navoi__buf_free(&b);
-    return rc;
+    /* Hashed in two parts: no copy of the (up to 10 MB) payload. */
+    return navoi__sha3_512_hex2(item->operation, strlen(item->operation), item->data,
+                                item->data_len, out);
 }
 
 int navoi__request_signature(const char *request_id, const char *timestamp,

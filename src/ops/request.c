@@ -212,25 +212,6 @@ static int check_direction(int direction)
     return direction == NAVOI_OUTBOUND || direction == NAVOI_INBOUND;
 }
 
-/* xs:base64Binary as NAV hashes it: one line, no whitespace, padded. */
-static int check_base64(const char *s, size_t len)
-{
-    size_t i, pad = 0;
-
-    if (!s || len == 0 || len % 4 != 0)
-        return 0;
-    for (i = 0; i < len; i++) {
-        char c = s[i];
-        if (c == '=') {
-            pad++;
-            continue;
-        }
-        if (pad || !(is_alnum(c) || c == '+' || c == '/'))
-            return 0;
-    }
-    return pad <= 2;
-}
-
 /* ------------------------------------------------------------------ */
 /* Writing */
 
@@ -339,7 +320,9 @@ static int check_items(const navoi__manage_item *items, size_t n, int annul)
 
     for (i = 0; i < n; i++) {
         const navoi__manage_item *it = &items[i];
-        if (!it->operation || !check_base64(it->data, it->data_len))
+        /* The payload's base64 form is checked by navoi__xw_base64n()
+         * while it is written: one pass over up to 10 MB instead of two. */
+        if (!it->operation)
             return 0;
         if (annul) {
             if (strcmp(it->operation, "ANNUL") != 0)
@@ -421,7 +404,7 @@ static int build_manage(const manage_shape *shape, const navoi__envelope *e, con
 {
     char sig[NAVOI__HASH_HEX_LEN + 1];
     navoi__xw w;
-    size_t start, i;
+    size_t start, i, payload;
     int rc;
 
     rc = check_manage_args(e, token, items, n, out, shape->annul);
@@ -430,6 +413,12 @@ static int build_manage(const manage_shape *shape, const navoi__envelope *e, con
     rc = manage_signature(e, items, n, sig);
     if (rc != NAVOI_OK)
         return rc;
+    /* One reservation for the whole body (payload plus a generous
+     * envelope) instead of a dozen doublings, each a copy of up to 10 MB. */
+    for (i = 0, payload = 0; i < n; i++)
+        payload += items[i].data_len;
+    if (navoi__buf_reserve(out, payload + 4096 + n * 512) != NAVOI_OK)
+        return NAVOI_ENOMEM;
     start = out->len;
     navoi__xw_init(&w, out);
     write_envelope(&w, shape->root, e, sig);
@@ -442,7 +431,7 @@ static int build_manage(const manage_shape *shape, const navoi__envelope *e, con
         navoi__xw_elem_i64(&w, "index", (int64_t)(i + 1));
         navoi__xw_elem(&w, shape->operation, items[i].operation);
         navoi__xw_open(&w, shape->data);
-        navoi__xw_textn(&w, items[i].data, items[i].data_len);
+        navoi__xw_base64n(&w, items[i].data, items[i].data_len);
         navoi__xw_close(&w);
         if (!shape->annul && items[i].ehash)
             write_crypto(&w, "electronicInvoiceHash", items[i].ehash_crypto, items[i].ehash);

@@ -121,6 +121,11 @@ static void import(navoi__xw *w, const char *ns, const char *dir, const char *fi
     navoi__buf_puts(path, dir);
     navoi__buf_putc(path, '/');
     navoi__buf_puts(path, file);
+    /* The next reset clears the buffer's oom flag: record it in the
+     * writer, or a failed allocation becomes an empty schemaLocation and
+     * then a misleading NAVOI_ESCHEMA. */
+    if (navoi__buf_status(path) != NAVOI_OK && !w->err)
+        w->err = NAVOI_ENOMEM;
     navoi__xw_open(w, "xs:import");
     navoi__xw_attr(w, "namespace", ns);
     navoi__xw_attr(w, "schemaLocation", path->data ? path->data : "");

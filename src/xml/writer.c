@@ -103,7 +103,15 @@ int navoi__xw_check_text(const char *text, size_t len, size_t *nchars_out)
         return NAVOI_EINVAL;
     while (i < len) {
         uint32_t cp;
-        size_t k = utf8_decode(s + i, len - i, &cp);
+        size_t k;
+
+        /* Printable ASCII needs no decoding (most of every document). */
+        if (s[i] >= 0x20 && s[i] < 0x80) {
+            i++;
+            chars++;
+            continue;
+        }
+        k = utf8_decode(s + i, len - i, &cp);
         if (!k || !xml_char(cp))
             return NAVOI_EINVAL;
         i += k;
@@ -129,54 +137,125 @@ static void put_hex_ref(navoi__buf *b, uint32_t cp)
     navoi__buf_putc(b, ';');
 }
 
+/* Byte classes of put_escaped(): P copied as is, E an entity (& < > "),
+ * R a character reference (tab, LF, CR, DEL), X refused (the other C0
+ * controls), U the lead or continuation byte of a UTF-8 sequence. */
+enum { P = 0, E, R, X, U };
+static const unsigned char g_byte_class[256] = {
+    X, X, X, X, X, X, X, X, X, R, R, X, X, R, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+    P, P, E, P, P, P, E, P, P, P, P, P, P, P, P, P,
+    P, P, P, P, P, P, P, P, P, P, P, P, E, P, E, P,
+    P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, P,
+    P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, P,
+    P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, P,
+    P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, R,
+    U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U,
+    U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U,
+    U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U,
+    U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U,
+    U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U,
+    U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U,
+    U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U,
+    U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U,
+};
+
+/* 1 when none of the eight bytes at p needs more than copying (class P),
+ * tested a word at a time with the bit tricks of "Bit Twiddling Hacks"
+ * (haszero/hasless/hasmore), which are exact about whether any byte
+ * matches. A 0 only sends the caller to the byte-by-byte path. */
+static int plain8(const unsigned char *p)
+{
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    uint64_t x, q, a, l, g, bad;
+
+    memcpy(&x, p, 8);
+    bad = (x - ones * 0x20) & ~x;              /* a byte below 0x20 */
+    bad |= (x + ones * (0x7F - 0x7E)) | x;     /* a byte above 0x7E */
+    q = x ^ (ones * '"');
+    a = x ^ (ones * '&');
+    l = x ^ (ones * '<');
+    g = x ^ (ones * '>');
+    bad |= (q - ones) & ~q;
+    bad |= (a - ones) & ~a;
+    bad |= (l - ones) & ~l;
+    bad |= (g - ones) & ~g;
+    return (bad & high) == 0;
+}
+
+static const char *entity(unsigned char c)
+{
+    switch (c) {
+    case '&': return "&amp;";
+    case '<': return "&lt;";
+    case '>': return "&gt;";
+    default: return "&quot;";
+    }
+}
+
 /* The same escaping for text and attribute values keeps the output
  * independent of context: tab, LF and CR become references so that
  * neither attribute-value normalisation nor end-of-line handling can
  * change them on the receiving side, and DEL and the C1 controls are
  * written as references so the bytes stay printable. Characters that XML
- * 1.0 cannot carry at all are refused. The text is checked completely
- * before anything is written so a refused value leaves no partial output. */
+ * 1.0 cannot carry at all are refused, and a refused value leaves no
+ * partial output: the buffer is cut back to where the value began.
+ * One pass, copying runs of plain bytes at once: request bodies are
+ * mostly base64 payload, which never needs escaping (BENCHMARKS.md). */
 static void put_escaped(navoi__xw *w, const char *text, size_t len)
 {
     const unsigned char *s = (const unsigned char *)text;
-    size_t i = 0, run = 0;
+    navoi__buf *out = w->out;
+    size_t start = out->len, i = 0, run = 0;
 
-    if (navoi__xw_check_text(text, len, NULL) != NAVOI_OK) {
-        fail(w, NAVOI_EINVAL);
-        return;
-    }
+    if (navoi__buf_reserve(out, len) != NAVOI_OK)
+        return; /* sticky: navoi__xw_status() reports NAVOI_ENOMEM */
     while (i < len) {
+        unsigned char c;
         uint32_t cp;
-        size_t k = utf8_decode(s + i, len - i, &cp);
-        const char *rep = NULL;
+        size_t k = 1;
 
-        switch (cp) {
-        case '&':
-            rep = "&amp;";
+        while (len - i >= 8 && plain8(s + i))
+            i += 8;
+        if (i == len)
             break;
-        case '<':
-            rep = "&lt;";
+        c = s[i];
+        cp = c;
+        switch (g_byte_class[c]) {
+        case P:
+            i++;
+            continue;
+        case E:
+        case R:
             break;
-        case '>':
-            rep = "&gt;";
-            break;
-        case '"':
-            rep = "&quot;";
+        case U:
+            k = utf8_decode(s + i, len - i, &cp);
+            if (!k || !xml_char(cp))
+                goto refuse;
+            if (cp > 0x9F) { /* not a C1 control: copied as is */
+                i += k;
+                continue;
+            }
             break;
         default:
-            break;
+            goto refuse;
         }
-        if (rep || cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
-            navoi__buf_append(w->out, text + run, i - run);
-            if (rep)
-                navoi__buf_puts(w->out, rep);
-            else
-                put_hex_ref(w->out, cp);
-            run = i + k;
-        }
+        navoi__buf_append(out, text + run, i - run);
+        if (g_byte_class[c] == E)
+            navoi__buf_puts(out, entity(c));
+        else
+            put_hex_ref(out, cp);
         i += k;
+        run = i;
     }
-    navoi__buf_append(w->out, text + run, len - run);
+    navoi__buf_append(out, text + run, len - run);
+    return;
+refuse:
+    if (out->data && !out->oom) {
+        out->len = start;
+        out->data[start] = '\0';
+    }
+    fail(w, NAVOI_EINVAL);
 }
 
 /* Ends an unterminated start tag before content is added. */
@@ -271,6 +350,70 @@ void navoi__xw_textn(navoi__xw *w, const char *text, size_t len)
     }
     end_start_tag(w);
     put_escaped(w, text, len);
+}
+
+/* 1 for the 64 symbols of the base64 alphabet. A table: a manage request
+ * carries about a megabyte of base64 (BENCHMARKS.md). */
+static const unsigned char g_b64_symbol[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+/* xs:base64Binary as NAV hashes it: one line, no whitespace, padded, the
+ * length a multiple of four. */
+static int canonical_base64(const unsigned char *s, size_t len)
+{
+    size_t i, body;
+
+    if (!s || len == 0 || len % 4 != 0)
+        return 0;
+    /* Padding can only be the last one or two characters. */
+    body = len;
+    if (s[body - 1] == '=')
+        body--;
+    if (s[body - 1] == '=')
+        body--;
+    /* Branch-free over blocks of 16, so the common (valid) case runs at
+     * table-lookup speed; an invalid symbol zeroes the block's product. */
+    for (i = 0; i + 16 <= body; i += 16) {
+        unsigned ok = 1;
+        size_t k;
+        for (k = 0; k < 16; k++)
+            ok &= g_b64_symbol[s[i + k]];
+        if (!ok)
+            return 0;
+    }
+    for (; i < body; i++)
+        if (!g_b64_symbol[s[i]])
+            return 0;
+    return 1;
+}
+
+void navoi__xw_base64n(navoi__xw *w, const char *text, size_t len)
+{
+    if (!usable(w))
+        return;
+    if (w->depth == 0 || !canonical_base64((const unsigned char *)text, len)) {
+        fail(w, NAVOI_EINVAL);
+        return;
+    }
+    end_start_tag(w);
+    /* The alphabet needs no escaping: copied as is. */
+    navoi__buf_append(w->out, text, len);
 }
 
 void navoi__xw_text(navoi__xw *w, const char *text)

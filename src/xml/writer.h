@@ -37,6 +37,10 @@ void navoi__xw_close(navoi__xw *w);
 /* Escaped text inside the current element. Invalid UTF-8 -> NAVOI_EINVAL. */
 void navoi__xw_text(navoi__xw *w, const char *text);
 void navoi__xw_textn(navoi__xw *w, const char *text, size_t len);
+/* xs:base64Binary text in the one-line form NAV hashes (alphabet A-Z a-z
+ * 0-9 + /, padding only at the end, length a multiple of 4, not empty),
+ * copied without escaping; anything else is NAVOI_EINVAL. */
+void navoi__xw_base64n(navoi__xw *w, const char *text, size_t len);
 /* <name>text</name> */
 void navoi__xw_elem(navoi__xw *w, const char *name, const char *text);
 void navoi__xw_elem_i64(navoi__xw *w, const char *name, int64_t v);

@@ -24,6 +24,10 @@ void help_version(FILE *out);
 int cmd_sign_check(int argc, char **argv);
 void help_sign_check(FILE *out);
 /* @@CLI-DECLARATIONS@@ cmd_<name>/help_<name> pairs of further subcommands */
+int cmd_worker(int argc, char **argv);
+void help_worker(FILE *out);
+int cmd_validate(int argc, char **argv);
+void help_validate(FILE *out);
 
 /* Reads a whole file (malloc'd, NUL-terminated) or returns NULL with errno. */
 char *cli_read_file(const char *path, size_t *len_out);

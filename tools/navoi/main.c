@@ -11,6 +11,8 @@ static const cli_command g_commands[] = {
     {"sign-check", "recompute a request's requestSignature and say what differs",
      cmd_sign_check, help_sign_check},
     /* @@CLI-COMMANDS@@ one line per further subcommand */
+    {"worker", "report the outbox's invoices to NAV (exactly once)", cmd_worker, help_worker},
+    {"validate", "check InvoiceData files against the XSD and NAV's business rules", cmd_validate, help_validate},
 };
 
 #define N_COMMANDS (sizeof g_commands / sizeof g_commands[0])

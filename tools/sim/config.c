@@ -227,6 +227,18 @@ static int set_user(sim_user *u, const char *k, const char *v, int line, char *e
     return 0;
 }
 
+/* Frees the fields of a refused address (it is not counted in naddr, so
+ * sim_config_free would never see them). */
+static int address_refuse(sim_address *a, int rc)
+{
+    size_t i;
+    for (i = 0; i < sizeof a->f / sizeof a->f[0]; i++) {
+        free(a->f[i]);
+        a->f[i] = NULL;
+    }
+    return rc;
+}
+
 static int set_address(sim_address *a, const char *v, int line, char *err, size_t errlen)
 {
     /* TYPE|country|postalCode|city|streetName|publicPlaceCategory[|number
@@ -256,10 +268,11 @@ static int set_address(sim_address *a, const char *v, int line, char *err, size_
             continue;
         a->f[map[i - 1]] = strdup(t);
         if (!a->f[map[i - 1]])
-            return fail(err, errlen, line, "out of memory");
+            return address_refuse(a, fail(err, errlen, line, "out of memory"));
     }
     if (!a->f[0] || !a->f[2] || !a->f[3] || !a->f[4] || !a->f[5])
-        return fail(err, errlen, line, "address needs country, postalCode, city, street, category");
+        return address_refuse(
+            a, fail(err, errlen, line, "address needs country, postalCode, city, street, category"));
     return 0;
 }
 

@@ -1,0 +1,10 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Navoi\Exception;
+
+/** NAVOI_ETLS: TLS failure; never retried. */
+class TlsException extends NavoiException
+{
+}

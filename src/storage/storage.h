@@ -1,0 +1,27 @@
+/*
+ * storage.h - internals of the storage module: the SQLite backend behind
+ * navoi_outbox_open_sqlite() and the checks shared by every backend. The
+ * pipeline itself only ever calls through navoi_storage_ops.
+ */
+#ifndef NAVOI_STORAGE_STORAGE_H
+#define NAVOI_STORAGE_STORAGE_H
+
+#include <stddef.h>
+
+#include "navoi/navoi.h"
+
+/* Current schema version of the SQLite database (PRAGMA user_version). */
+#define NAVOI__SQLITE_SCHEMA_VERSION 1
+
+/* Opens or creates the database at path (mode 0600; "file:" URIs are
+ * passed to SQLite as they are, which lets tests select a VFS) and fills
+ * ops/userdata. ops->destroy closes it. On failure err gets the reason. */
+int navoi__storage_sqlite_open(const char *path, navoi_storage_ops *ops, void **userdata_out,
+                               char *err, size_t errlen);
+/* Message of the last SQLite failure of a backend made above ("" if none). */
+const char *navoi__storage_sqlite_errmsg(void *userdata);
+
+/* NAVOI_OK when every function of a version-1 table is set. */
+int navoi__storage_ops_check(const navoi_storage_ops *ops);
+
+#endif
