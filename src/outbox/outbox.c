@@ -324,6 +324,9 @@ int navoi__ob_load(navoi_outbox *ob, const char *key, navoi__ob_item **out)
 }
 
 static int history_v(navoi_outbox *ob, const char *key, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static int history_v(navoi_outbox *ob, const char *key, const char *fmt, va_list ap)
 {
     char entry[2048];
     int rc;
