@@ -3,7 +3,7 @@
 
 The Python (ctypes) and PHP (FFI) bindings never carry a hand-written copy
 of the C API. The build runs this script on include/navoi/navoi.h and
-writes two files:
+writes three files:
 
   navoi_ffi.h     the declarations as plain C that PHP's FFI::cdef/FFI::load
                   (and cffi's cdef) accept: typedefs, struct definitions and

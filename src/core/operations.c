@@ -282,6 +282,7 @@ static const char *op_name(int op)
 
 typedef struct manage_batch {
     navoi__manage_item items[MAX_ITEMS];
+    const char *label[MAX_ITEMS]; /* invoice number or annulment reference, for the log */
     navoi__buf data[MAX_ITEMS];
     char hash[MAX_ITEMS][129];
     size_t n;
@@ -319,6 +320,10 @@ static int send_manage(navoi_client *c, int op, manage_batch *b, int compressed,
         rc = build_failed(c, op, rc);
         goto out;
     }
+    /* Logged after begin() so the lines carry this request's id. */
+    for (size_t i = 0; i < b->n; i++)
+        navoi__log(c, NAVOI_LOG_DEBUG, "index %zu: %s %s", i + 1, b->items[i].operation,
+                   b->label[i]);
     /* The token is single-use: whatever happens next, it is spent. */
     navoi__cleanse(c->token, sizeof c->token);
     rc = exchange(c, op, &body, &resp);
@@ -408,8 +413,7 @@ NAVOI_API int navoi_manage_invoice(navoi_client *c, navoi_invoice *const *invoic
             b->items[i].ehash = b->hash[i];
             b->items[i].ehash_crypto = "SHA3-512";
         }
-        navoi__log(c, NAVOI_LOG_DEBUG, "index %zu: %s %s", i + 1, b->items[i].operation,
-                   inv->number);
+        b->label[i] = inv->number;
     }
     rc = send_manage(c, op, b, compressed, out);
 out:
@@ -463,6 +467,7 @@ NAVOI_API int navoi_manage_annulment(navoi_client *c, const char *const *referen
             goto out;
         }
         b->items[i].operation = "ANNUL";
+        b->label[i] = references[i];
         b->items[i].data = b->data[i].data;
         b->items[i].data_len = b->data[i].len;
     }

@@ -988,13 +988,15 @@ START_TEST(secret_scan_detects)
     snprintf(line, sizeof line, "key=%s.", e2e_seller.exch_key);
     ck_assert_ptr_nonnull(e2e_find_secret(line));
     /* a decrypted token (PROTOCOL.md 4.1 vector 1) */
-    ck_assert_str_eq(e2e_find_secret("<exchangeToken>b1aca173-d9e8-4561-9237-0511eed99eaa2P0ZHLXBRI2U"
-                                     "</exchangeToken>"),
-                     "an exchange token");
+    ck_assert_str_eq(
+        e2e_find_secret("<exchangeToken>b1aca173-d9e8-4561-9237-0511eed99eaa2P0ZHLXBRI2U"
+                        "</exchangeToken>"),
+        "an exchange token");
     /* and the ordinary lines do not trip it */
     ck_assert_ptr_null(e2e_find_secret("accepted as transaction OH2WLNGLIOZV8B9D with 1 item(s)"));
-    ck_assert_ptr_null(e2e_find_secret("POST http://127.0.0.1:42171/invoiceService/v3/manageInvoice "
-                                       "(14014 bytes)"));
+    ck_assert_ptr_null(
+        e2e_find_secret("POST http://127.0.0.1:42171/invoiceService/v3/manageInvoice "
+                        "(14014 bytes)"));
     e2e_client_free(c);
     sim_free(s);
 }

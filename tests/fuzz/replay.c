@@ -77,7 +77,8 @@ static int run_path(const char *path, int *count)
         sprintf(names[n++], "%s/%s", path, e->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp);
+    if (n)
+        qsort(names, n, sizeof *names, cmp);
     for (i = 0; i < n; i++) {
         bad |= run_path(names[i], count);
         free(names[i]);

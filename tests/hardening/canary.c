@@ -386,6 +386,60 @@ static void run_all(sim_server *s, navoi_client *c, const creds *k, const char *
     }
 }
 
+/* The durable outbox: its SQLite files (in $TMPDIR, scanned afterwards)
+ * hold invoices and NAV's answers, never a secret. */
+static void run_outbox(navoi_client *c, const char *dir)
+{
+    char db[4096];
+    const char *tmp = getenv("TMPDIR");
+    navoi_outbox *ob = NULL;
+    navoi_invoice *inv[2];
+    navoi_outbox_item *it = NULL;
+    int64_t done = 0;
+    int i, did = 0, created = 0;
+
+    snprintf(db, sizeof db, "%s/navoi-canary-outbox.sqlite", tmp && *tmp ? tmp : "/tmp");
+    unlink(db);
+    if (expect(c, "outbox_open_sqlite", navoi_outbox_open_sqlite(&ob, c, db), NAVOI_OK) !=
+        NAVOI_OK)
+        return;
+    expect(c, "outbox_set_policy_batch", navoi_outbox_set_policy_batch(ob, 100, 0), NAVOI_OK);
+    expect(c, "outbox_set_policy_poll", navoi_outbox_set_policy_poll(ob, 1, 1), NAVOI_OK);
+    inv[0] = invoice(c, dir, "demo-create-1.xml", NAVOI_OP_CREATE);
+    inv[1] = invoice(c, dir, "demo-create-2.xml", NAVOI_OP_CREATE);
+    expect(c, "outbox_enqueue 1", navoi_outbox_enqueue(ob, "erp-1", inv[0], NULL, &created),
+           NAVOI_OK);
+    expect(c, "outbox_enqueue 2", navoi_outbox_enqueue(ob, "erp-2", inv[1], NULL, &created),
+           NAVOI_OK);
+    expect(c, "outbox_enqueue again", navoi_outbox_enqueue(ob, "erp-1", inv[0], NULL, &created),
+           NAVOI_OK);
+    expect(c, "outbox_enqueue other invoice",
+           navoi_outbox_enqueue(ob, "erp-1", inv[1], NULL, &created), NAVOI_ESTATE);
+    printf("  %s\n", navoi_outbox_errmsg(ob));
+    navoi_invoice_free(inv[0]);
+    navoi_invoice_free(inv[1]);
+    for (i = 0; i < 50 && done < 2; i++) {
+        struct timespec ts = {0, 2000000};
+        if (expect(c, "outbox_step", navoi_outbox_step(ob, &did), NAVOI_OK) != NAVOI_OK)
+            printf("  %s\n", navoi_outbox_errmsg(ob));
+        navoi_outbox_count(ob, NAVOI_ITEM_DONE, &done);
+        if (!did)
+            nanosleep(&ts, NULL);
+    }
+    printf("  outbox: %lld item(s) DONE after %d step(s)\n", (long long)done, i);
+    if (done != 2)
+        g_failures++;
+    if (navoi_outbox_item_get(ob, "erp-1", &it) == NAVOI_OK) {
+        size_t k;
+        printf("  erp-1 %s %s\n", navoi_outbox_state_name(navoi_outbox_item_state(it)),
+               navoi_outbox_item_invoice_number(it));
+        for (k = 0; k < navoi_outbox_item_history_count(it); k++)
+            printf("    %s\n", navoi_outbox_item_history(it, k, NULL));
+        navoi_outbox_item_free(it);
+    }
+    navoi_outbox_free(ob);
+}
+
 /* Configuration mistakes: each message must name the problem without the
  * secret. */
 static void bad_settings(sim_server *s, const creds *k)
@@ -506,6 +560,7 @@ int main(int argc, char **argv)
     memset(cfg, 0, sizeof cfg);
 
     c = client(s, &k, schemas);
+    run_outbox(c, dir);
     run_all(s, c, &k, dir);
     navoi_client_free(c);
     bad_settings(s, &k);

@@ -23,6 +23,15 @@
 
 #include "testutil.h"
 
+/* A file under tests/data (malloc'd). */
+static char *read_data(const char *rel, size_t *len_out)
+{
+    char *p = nt_data_path(rel);
+    char *d = nt_read_file(p, len_out);
+    free(p);
+    return d;
+}
+
 static navoi_client *full_client(void)
 {
     navoi_client *c = NULL;
@@ -177,7 +186,7 @@ START_TEST(billion_laughs_response)
     navoi_txn *t = NULL;
     raw_server s;
     size_t len;
-    char *body = nt_read_file(nt_data_path("responses/doctype_laughs.xml"), &len);
+    char *body = read_data("responses/doctype_laughs.xml", &len);
     char head[160];
     long before = max_rss_kb();
     char *xml;
@@ -193,7 +202,7 @@ START_TEST(billion_laughs_response)
     /* the same body as the answer to a manage call's tokenExchange */
     raw_start(&s, head, body, len);
     point_at(c, s.port);
-    xml = nt_read_file(nt_data_path("invoices/demo-create-1.xml"), &len);
+    xml = read_data("invoices/demo-create-1.xml", &len);
     ck_assert_int_eq(navoi_invoice_new(&inv, c, xml, len, NAVOI_OP_CREATE), NAVOI_OK);
     ck_assert_int_eq(navoi_manage_invoice(c, &inv, 1, 0, &t), NAVOI_EPROTO);
     ck_assert_ptr_null(t);
@@ -340,6 +349,70 @@ START_TEST(unsafe_key_files_refused)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* The outbox database and its -wal/-shm files are 0600 whatever the
+ * umask, and a database others can read is refused. */
+
+static unsigned file_mode(const char *dir, const char *name)
+{
+    char p[256];
+    struct stat st;
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    ck_assert_msg(stat(p, &st) == 0, "%s: %s", p, strerror(errno));
+    return (unsigned)(st.st_mode & 07777);
+}
+
+START_TEST(outbox_files_private)
+{
+    char dir[64] = "/tmp/navoi-hard-XXXXXX", db[128], side[160];
+    navoi_client *c = full_client();
+    navoi_outbox *ob = NULL;
+    navoi_invoice *inv = NULL;
+    size_t len;
+    char *xml = read_data("invoices/demo-create-1.xml", &len);
+    mode_t old = umask(022);
+    static const char *const sides[] = {"-wal", "-shm", "-journal"};
+    size_t i;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(db, sizeof db, "%s/outbox.sqlite", dir);
+    ck_assert_int_eq(navoi_outbox_open_sqlite(&ob, c, db), NAVOI_OK);
+    ck_assert_int_eq(navoi_invoice_new(&inv, c, xml, len, NAVOI_OP_CREATE), NAVOI_OK);
+    ck_assert_int_eq(navoi_outbox_enqueue(ob, "erp-1", inv, NULL, NULL), NAVOI_OK);
+    /* while the outbox is open the WAL files exist */
+    ck_assert_uint_eq(file_mode(dir, "outbox.sqlite"), 0600);
+    ck_assert_uint_eq(file_mode(dir, "outbox.sqlite-wal"), 0600);
+    ck_assert_uint_eq(file_mode(dir, "outbox.sqlite-shm"), 0600);
+    navoi_outbox_free(ob);
+    ob = NULL;
+    ck_assert_uint_eq(file_mode(dir, "outbox.sqlite"), 0600);
+    /* reopened: still private, and the item is there */
+    ck_assert_int_eq(navoi_outbox_open_sqlite(&ob, c, db), NAVOI_OK);
+    {
+        int64_t n = 0;
+        ck_assert_int_eq(navoi_outbox_count(ob, NAVOI_ITEM_PENDING, &n), NAVOI_OK);
+        ck_assert(n == 1);
+    }
+    navoi_outbox_free(ob);
+    ob = NULL;
+    /* a database readable by others is refused, not used */
+    ck_assert_int_eq(chmod(db, 0644), 0);
+    ck_assert_int_eq(navoi_outbox_open_sqlite(&ob, c, db), NAVOI_EPERM);
+    ck_assert_ptr_null(ob);
+    ck_assert_int_eq(navoi_error_category(NAVOI_EPERM, NULL, 0), NAVOI_CAT_SECURITY);
+    umask(old);
+    for (i = 0; i < sizeof sides / sizeof sides[0]; i++) {
+        snprintf(side, sizeof side, "%s%s", db, sides[i]);
+        unlink(side);
+    }
+    unlink(db);
+    rmdir(dir);
+    navoi_invoice_free(inv);
+    free(xml);
+    navoi_client_free(c);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("hardening");
@@ -349,6 +422,7 @@ static Suite *suite(void)
     tcase_add_test(tc, billion_laughs_response);
     tcase_add_test(tc, hundred_megabyte_response);
     tcase_add_test(tc, unsafe_key_files_refused);
+    tcase_add_test(tc, outbox_files_private);
     suite_add_tcase(s, tc);
     return s;
 }

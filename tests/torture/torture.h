@@ -32,6 +32,7 @@ typedef struct tt_ctx {
     navoi_txn *txn;
     navoi_result *result;
     navoi_digest_query *query;
+    navoi_outbox *outbox;
     char *text;          /* navoi_free()d output (report, secret) */
     int flag;            /* operation-specific */
     void *extra;         /* operation-specific, freed by its teardown */
@@ -64,6 +65,8 @@ void tt_fake_override(const char *path, const char *file, long status);
  * counted allocator). */
 const char *tt_fixture(const char *rel, size_t *len_out);
 const char *tt_nav_file(const char *rel, size_t *len_out);
+/* Moves the clock of tt_client() clients forward. */
+void tt_clock_advance(int64_t ms);
 /* Allocation accounting of the counting allocator. */
 long tt_live_blocks(void);
 

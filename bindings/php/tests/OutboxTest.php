@@ -147,6 +147,16 @@ final class OutboxTest extends TestCase
         $this->assertContains('A2', $ob->amendments('K2'));
     }
 
+    public function testClosingTheClientClosesItsOutbox(): void
+    {
+        $c = self::$sim->client();
+        $ob = Outbox::openSqlite($c, self::$dir . '/borrow.db');
+        $c->close(); // the outbox borrowed the client's handle
+        $this->assertTrue($ob->isClosed());
+        $this->expectException(\LogicException::class);
+        $ob->step();
+    }
+
     public function testConfigurationErrorHaltsAndResumes(): void
     {
         $sim = new Sim(); // its own ledger

@@ -29,6 +29,7 @@ final class Sim
     private $proc;
     /** @var array<int,resource> */
     private array $pipes = [];
+    private string $log = '';
 
     public static function testData(): string
     {
@@ -52,10 +53,18 @@ final class Sim
             throw new SkippedTestError('navoi-sim not built (NAVOI_SIM unset)');
         }
         $cmd = [$exe, '--config', self::testData() . '/bindings/sim.ini', '--port', '0'];
+        // SIGTERM to the simulator when this php dies, so a fatal error or a
+        // killed test run leaves no simulator behind (util-linux setpriv).
+        $setpriv = trim((string) shell_exec('command -v setpriv 2>/dev/null'));
+        if ($setpriv !== '') {
+            $cmd = array_merge([$setpriv, '--pdeathsig', 'TERM', '--'], $cmd);
+        }
         if (is_file(self::navData() . '/schemas/invoiceApi.xsd')) {
             array_push($cmd, '--schemas', self::navData() . '/schemas');
         }
-        $proc = proc_open($cmd, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $this->pipes);
+        // stderr to a file: a pipe nobody reads could fill up and stall the server
+        $this->log = (string) tempnam(sys_get_temp_dir(), 'navoi-sim-');
+        $proc = proc_open($cmd, [1 => ['pipe', 'w'], 2 => ['file', $this->log, 'w']], $this->pipes);
         if (!is_resource($proc)) {
             throw new \RuntimeException('cannot start navoi-sim');
         }
@@ -65,10 +74,12 @@ final class Sim
         // a bound on a hang, not a timing assertion
         $line = stream_select($read, $none, $none, 60) ? (string) fgets($this->pipes[1]) : '';
         if (!str_contains($line, 'listening on ')) {
+            $err = (string) @file_get_contents($this->log);
             $this->stop();
-            throw new \RuntimeException('navoi-sim did not start: ' . $line);
+            throw new \RuntimeException('navoi-sim did not start: ' . $line . ' ' . substr($err, -2000));
         }
         $this->url = trim(explode('listening on ', $line, 2)[1]);
+        register_shutdown_function([$this, 'stop']);
         $this->root = explode('/invoiceService', $this->url, 2)[0];
     }
 
@@ -77,6 +88,11 @@ final class Sim
         $ctx = stream_context_create(['http' => ['method' => 'POST', 'content' => $body, 'timeout' => 30,
             'header' => "Content-Type: application/octet-stream\r\n", 'ignore_errors' => true]]);
         return (string) file_get_contents($this->root . '/admin/' . $what, false, $ctx);
+    }
+
+    public function __destruct()
+    {
+        $this->stop();
     }
 
     public function stop(): void
@@ -89,6 +105,9 @@ final class Sim
             fclose($p);
         }
         proc_close($this->proc);
+        if ($this->log !== '' && is_file($this->log)) {
+            @unlink($this->log);
+        }
     }
 
     /** Named arguments of a Client for this simulator's user. */

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import datetime as _dt
 import os
+import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Optional, Sequence, Tuple, Union
 
@@ -100,6 +101,10 @@ class Client(Handle):
         check(rc)
         super().__init__(ptr)
         self._log_cb: Any = None
+        # Outboxes borrow this client's handle (navoi.h: the client must
+        # outlive them); close() closes them first instead of leaving them
+        # with a dangling pointer.
+        self._borrowers: "weakref.WeakSet[Handle]" = weakref.WeakSet()
         try:
             self.configure(**config)
         except BaseException:
@@ -228,6 +233,9 @@ class Client(Handle):
         self._log_cb = cb  # the C side holds only a pointer: keep it alive
 
     def close(self) -> None:
+        """Frees the client; outboxes opened on it are closed first."""
+        for b in list(getattr(self, "_borrowers", ())):
+            b.close()
         super().close()
         self._log_cb = None
 

@@ -85,8 +85,9 @@ def _lines(lib: _ffi.Lib, ptr: ctypes.c_void_p) -> List[str]:
 
 class Outbox(Handle):
     """A durable outbox on SQLite. The client is borrowed by libnavoi; this
-    object keeps it alive. One thread at a time per outbox; run one worker
-    per process (or give each its own worker id, see set_worker())."""
+    object keeps it alive, and closing the client closes the outbox first.
+    One thread at a time per outbox; run one worker per process (or give
+    each its own worker id, see set_worker())."""
 
     _kind = "outbox"
     _free_fn = "navoi_outbox_free"
@@ -94,6 +95,7 @@ class Outbox(Handle):
     def __init__(self, ptr: int, client: "Client") -> None:
         super().__init__(ptr)
         self._client = client  # must outlive the outbox (navoi.h)
+        client._borrowers.add(self)
 
     @classmethod
     def open_sqlite(cls, client: "Client", path: Union[str, "os.PathLike[str]"]) -> "Outbox":

@@ -4,8 +4,12 @@ Environment (set by bindings/meson.build): NAVOI_SIM (the navoi-sim
 program), NAVOI_TEST_DATA (tests/data), NAVOI_NAV_DATA (NAV's schemas and
 samples). Without NAVOI_SIM the tests that need the simulator are skipped.
 """
+import atexit
+import ctypes
 import os
+import signal
 import subprocess
+import tempfile
 import threading
 import unittest
 import urllib.request
@@ -28,6 +32,15 @@ EXCHANGE_KEY = "7kQ2BINDx9LmP4Zr"
 SOFTWARE_ID = "HU12345676-NAVOIPY"
 
 
+def _die_with_parent() -> None:
+    """In the child: SIGTERM when the test process dies (PR_SET_PDEATHSIG),
+    so a killed test run leaves no simulator behind."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)
+    except Exception:
+        pass
+
+
 class Sim:
     """One navoi-sim process on an ephemeral port."""
 
@@ -38,8 +51,11 @@ class Sim:
         args = [exe, "--config", str(SIM_CONFIG), "--port", "0"]
         if (NAV_DATA / "schemas" / "invoiceApi.xsd").exists():
             args += ["--schemas", str(NAV_DATA / "schemas")]
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True)
+        # stderr to a file: a pipe nobody reads could fill up and stall the server
+        self.err = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.err,
+                                     text=True, preexec_fn=_die_with_parent)
+        atexit.register(self.stop)  # also when a test run is cut short
         line: list = []
         reader = threading.Thread(target=lambda: line.append(self.proc.stdout.readline()),
                                   daemon=True)
@@ -47,14 +63,15 @@ class Sim:
         reader.join(60)  # a bound on a hang, not a timing assertion
         first = line[0] if line else ""
         if "listening on " not in first:
-            self.stop()
+            self.stop(keep_log=True)
             raise RuntimeError("navoi-sim did not start: %r %s" % (first, self.stderr()))
         self.url = first.split("listening on ", 1)[1].strip()
         self.root = self.url.split("/invoiceService", 1)[0]
 
     def stderr(self) -> str:
         try:
-            return self.proc.stderr.read() if self.proc.poll() is not None else ""
+            self.err.seek(0)
+            return self.err.read().decode("utf-8", "replace")[-2000:]
         except Exception:
             return ""
 
@@ -64,7 +81,9 @@ class Sim:
         with urllib.request.urlopen(req, timeout=30) as r:
             return r.read().decode()
 
-    def stop(self) -> None:
+    def stop(self, keep_log: bool = False) -> None:
+        if self.proc.stdout is None or self.proc.stdout.closed:
+            return
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -72,9 +91,9 @@ class Sim:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        for f in (self.proc.stdout, self.proc.stderr):
-            if f:
-                f.close()
+        self.proc.stdout.close()
+        if not keep_log:
+            self.err.close()
 
 
 def client_config(sim: Sim, **over):

@@ -155,6 +155,16 @@ class OutboxHalt(unittest.TestCase):
             self.assertEqual(ob.item("H1").state, navoi.ItemState.DONE)
         self.assertNotIn("outbox", navoi.live_handles())
 
+    def test_closing_the_client_closes_its_outbox(self):
+        d = tempfile.mkdtemp(prefix="navoi-py-outbox-")
+        self.addCleanup(shutil.rmtree, d, True)
+        c = navoi.Client(**sh.client_config(self.sim))
+        ob = navoi.Outbox.open_sqlite(c, Path(d) / "outbox.db")
+        c.close()  # the outbox borrowed the client's handle
+        self.assertTrue(ob.closed)
+        with self.assertRaises(ValueError):
+            ob.step()
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -28,6 +28,8 @@ final class Client extends Handle
     /** @var array{0:float,1:float,2:float} libnavoi's defaults: 5 s, 10 s, 70 s */
     private array $timeouts = [5.0, 10.0, 70.0];
     private ?\Closure $logCallback = null;
+    /** @var list<\WeakReference<Handle>> outboxes borrowing this client's handle */
+    private array $borrowers = [];
 
     public function __construct(
         ?Environment $environment = null,
@@ -190,8 +192,20 @@ final class Client extends Handle
         $ffi->navoi_client_set_log($this->ptr(), $this->logCallback, $level->value, null);
     }
 
+    /** @internal an outbox borrows this client; close() closes it first */
+    public function lend(Handle $borrower): void
+    {
+        $this->borrowers = array_values(array_filter($this->borrowers, static fn ($r) => $r->get() !== null));
+        $this->borrowers[] = \WeakReference::create($borrower);
+    }
+
+    /** Frees the client; outboxes opened on it are closed first (navoi.h: the client must outlive them). */
     public function close(): void
     {
+        foreach ($this->borrowers as $ref) {
+            $ref->get()?->close();
+        }
+        $this->borrowers = [];
         if (!$this->isClosed() && $this->logCallback !== null) {
             Ffi::lib()->navoi_client_set_log($this->ptr(), null, LogLevel::INFO->value, null);
         }

@@ -15,7 +15,8 @@ use Navoi\Exception\NavoiException;
  *     $ob->enqueue('erp-4711', $invoice);      // durable once it returns
  *     while ($ob->step()) {}                   // one bounded unit of work each
  *
- * The client is borrowed by libnavoi; this object keeps it alive. Use one
+ * The client is borrowed by libnavoi; this object keeps it alive, and
+ * closing the client closes the outbox first. Use one
  * outbox per process and thread (or distinct worker ids, setWorker()).
  */
 final class Outbox extends Handle
@@ -26,6 +27,7 @@ final class Outbox extends Handle
     private function __construct(CData $ptr, private ?Client $client)
     {
         parent::__construct($ptr);
+        $client->lend($this);
     }
 
     /** Opens (creating with mode 0600) an SQLite outbox database. */
