@@ -13,6 +13,7 @@
 #include "common/alloc.h"
 #include "core/client.h"
 #include "core/invoice.h"
+#include "core/manage.h"
 #include "crypto/timefmt.h"
 #include "ops/digest_query.h"
 #include "ops/ops.h"
@@ -262,7 +263,7 @@ NAVOI_API int navoi_token_exchange(navoi_client *c, int64_t *valid_to_ms_out)
 
 /* Ensures a usable token is held. Validity is judged by NAV's clock, so the
  * skew seen in the last Date header is taken into account. */
-static int need_token(navoi_client *c)
+int navoi__manage_need_token(navoi_client *c)
 {
     int64_t server_now = navoi__now_ms(c) + c->skew_ms;
     if (c->token[0] && server_now + TOKEN_MARGIN_MS < c->token_valid_to)
@@ -280,15 +281,17 @@ static const char *op_name(int op)
     }
 }
 
-typedef struct manage_batch {
-    navoi__manage_item items[MAX_ITEMS];
-    const char *label[MAX_ITEMS]; /* invoice number or annulment reference, for the log */
-    navoi__buf data[MAX_ITEMS];
-    char hash[MAX_ITEMS][129];
-    size_t n;
-} manage_batch;
+navoi__manage_batch *navoi__manage_batch_new(int annul, int compressed)
+{
+    navoi__manage_batch *b = navoi__calloc(1, sizeof *b);
+    if (b) {
+        b->annul = annul;
+        b->compressed = compressed && !annul;
+    }
+    return b;
+}
 
-static void batch_free(manage_batch *b)
+void navoi__manage_batch_free(navoi__manage_batch *b)
 {
     size_t i;
     if (!b)
@@ -298,61 +301,169 @@ static void batch_free(manage_batch *b)
     navoi__free(b);
 }
 
-/* Sends a prepared batch: token, request, transactionId. */
-static int send_manage(navoi_client *c, int op, manage_batch *b, int compressed, navoi_txn **out)
+static int batch_op(const navoi__manage_batch *b)
 {
+    return b->annul ? NAVOI__OP_MANAGE_ANNULMENT : NAVOI__OP_MANAGE_INVOICE;
+}
+
+int navoi__manage_batch_add_invoice(navoi_client *c, navoi__manage_batch *b, const char *xml,
+                                    size_t len, int operation, int electronic,
+                                    const char *label)
+{
+    const int op = NAVOI__OP_MANAGE_INVOICE;
+    navoi__buf gz = NAVOI__BUF_INIT;
+    const char *payload = xml;
+    size_t plen = len, i = b->n;
+    int rc;
+
+    if (b->annul || i >= NAVOI__MANAGE_MAX)
+        return op_fail(c, op, NAVOI_ETOOBIG, "a request carries 1 to 100 invoices");
+    if (!op_name(operation))
+        return op_fail(c, op, NAVOI_EINVAL, "invoice %zu has no operation", i + 1);
+    if (b->compressed) {
+        rc = navoi__gzip(xml, len, &gz);
+        if (rc != NAVOI_OK) {
+            navoi__buf_free(&gz);
+            return op_fail(c, op, rc, "cannot compress invoice %s", label);
+        }
+        payload = gz.data;
+        plen = gz.len;
+    }
+    navoi__buf_init(&b->data[i]);
+    rc = navoi__base64_encode(payload, plen, &b->data[i]);
+    navoi__buf_free(&gz);
+    if (rc != NAVOI_OK) {
+        navoi__buf_free(&b->data[i]);
+        return op_fail(c, op, rc, "out of memory");
+    }
+    b->items[i].operation = op_name(operation);
+    b->items[i].data = b->data[i].data;
+    b->items[i].data_len = b->data[i].len;
+    b->label[i] = label;
+    b->n = i + 1;
+    if (electronic) {
+        /* PROTOCOL.md 3.5: the spec hashes the sent base64 text; NAV's own
+         * sample hashes the XML bytes. Selectable per client. */
+        if (c->ehash_mode == NAVOI_EHASH_DECODED_XML)
+            rc = navoi__sha3_512_hex(xml, len, b->hash[i]);
+        else
+            rc = navoi__sha3_512_hex(b->data[i].data, b->data[i].len, b->hash[i]);
+        if (rc != NAVOI_OK)
+            return op_fail(c, op, rc, "out of memory");
+        b->items[i].ehash = b->hash[i];
+        b->items[i].ehash_crypto = "SHA3-512";
+    }
+    return NAVOI_OK;
+}
+
+int navoi__manage_batch_add_annulment(navoi_client *c, navoi__manage_batch *b,
+                                      const char *reference, int code, const char *reason)
+{
+    const int op = NAVOI__OP_MANAGE_ANNULMENT;
+    navoi__buf xml = NAVOI__BUF_INIT;
+    size_t i = b->n;
+    int rc;
+
+    if (!b->annul || i >= NAVOI__MANAGE_MAX)
+        return op_fail(c, op, NAVOI_ETOOBIG, "a request carries 1 to 100 annulments");
+    if (!reference || !reason)
+        return op_fail(c, op, NAVOI_EINVAL, "annulment %zu has no reference or reason", i + 1);
+    rc = navoi__annulment_payload(reference, navoi__now_ms(c), code, reason, &xml);
+    if (rc != NAVOI_OK) {
+        navoi__buf_free(&xml);
+        return op_fail(c, op, rc,
+                       rc == NAVOI_ENOMEM ? "out of memory"
+                                          : "annulment %zu: reference must be 1-50 characters, "
+                                            "reason 1-1024, code a NAVOI_ANNUL_* value",
+                       i + 1);
+    }
+    navoi__buf_init(&b->data[i]);
+    rc = navoi__base64_encode(xml.data, xml.len, &b->data[i]);
+    navoi__buf_free(&xml);
+    if (rc != NAVOI_OK) {
+        navoi__buf_free(&b->data[i]);
+        return op_fail(c, op, rc, "out of memory");
+    }
+    b->items[i].operation = "ANNUL";
+    b->items[i].data = b->data[i].data;
+    b->items[i].data_len = b->data[i].len;
+    b->label[i] = reference;
+    b->n = i + 1;
+    return NAVOI_OK;
+}
+
+int navoi__manage_send(navoi_client *c, navoi__manage_batch *b, const char *request_id,
+                       char txid_out[32])
+{
+    const int op = batch_op(b);
     navoi__buf body = NAVOI__BUF_INIT;
     navoi__response resp;
     call k;
+    size_t i;
     int rc;
 
-    rc = need_token(c);
-    if (rc != NAVOI_OK)
-        return rc;
+    txid_out[0] = '\0';
+    if (!c->token[0]) {
+        rc = op_fail(c, op, NAVOI_ECONFIG, "no exchange token held");
+        goto out;
+    }
     rc = begin(c, op, &k);
     if (rc != NAVOI_OK)
         goto out;
-    if (op == NAVOI__OP_MANAGE_INVOICE)
-        rc = navoi__req_manage_invoice(&k.env, c->token, compressed, b->items, b->n, &body);
-    else
+    if (request_id) {
+        snprintf(k.request_id, sizeof k.request_id, "%s", request_id);
+        memcpy(c->request_id, k.request_id, sizeof k.request_id);
+    }
+    if (b->annul)
         rc = navoi__req_manage_annulment(&k.env, c->token, b->items, b->n, &body);
+    else
+        rc = navoi__req_manage_invoice(&k.env, c->token, b->compressed, b->items, b->n, &body);
     if (rc != NAVOI_OK) {
         rc = build_failed(c, op, rc);
         goto out;
     }
     /* Logged after begin() so the lines carry this request's id. */
-    for (size_t i = 0; i < b->n; i++)
+    for (i = 0; i < b->n; i++)
         navoi__log(c, NAVOI_LOG_DEBUG, "index %zu: %s %s", i + 1, b->items[i].operation,
-                   b->label[i]);
+                   b->label[i] ? b->label[i] : "");
     /* The token is single-use: whatever happens next, it is spent. */
     navoi__cleanse(c->token, sizeof c->token);
     rc = exchange(c, op, &body, &resp);
     if (rc != NAVOI_OK)
         goto out;
-    rc = navoi__txn_new(out, resp.transaction_id, k.request_id);
+    snprintf(txid_out, 32, "%s", resp.transaction_id);
     navoi__response_clear(&resp);
-    if (rc != NAVOI_OK) {
-        rc = op_fail(c, op, rc, "out of memory after NAV accepted transaction %s",
-                     resp.transaction_id);
-        goto out;
-    }
-    navoi__log(c, NAVOI_LOG_INFO, "accepted as transaction %s with %zu item(s)",
-               navoi_txn_id(*out), b->n);
+    navoi__log(c, NAVOI_LOG_INFO, "accepted as transaction %s with %zu item(s)", txid_out, b->n);
 out:
     navoi__cleanse(c->token, sizeof c->token);
     navoi__buf_cleanse_free(&body);
     return rc;
 }
 
+/* Token, request, transactionId, txn handle. */
+static int send_public(navoi_client *c, navoi__manage_batch *b, navoi_txn **out)
+{
+    char txid[32];
+    int rc = navoi__manage_need_token(c);
+
+    if (rc == NAVOI_OK)
+        rc = navoi__manage_send(c, b, NULL, txid);
+    if (rc != NAVOI_OK)
+        return rc;
+    rc = navoi__txn_new(out, txid, c->request_id);
+    if (rc != NAVOI_OK)
+        return op_fail(c, batch_op(b), rc, "out of memory after NAV accepted transaction %s",
+                       txid);
+    return NAVOI_OK;
+}
+
 NAVOI_API int navoi_manage_invoice(navoi_client *c, navoi_invoice *const *invoices, size_t n,
                                    unsigned flags, navoi_txn **out)
 {
     const int op = NAVOI__OP_MANAGE_INVOICE;
-    manage_batch *b = NULL;
-    navoi__buf gz = NAVOI__BUF_INIT;
-    int compressed = (flags & NAVOI_MANAGE_COMPRESS) != 0;
+    navoi__manage_batch *b;
     size_t i;
-    int rc;
+    int rc = NAVOI_OK;
 
     if (out)
         *out = NULL;
@@ -365,60 +476,20 @@ NAVOI_API int navoi_manage_invoice(navoi_client *c, navoi_invoice *const *invoic
         return op_fail(c, op, NAVOI_ETOOBIG, "a request carries 1 to 100 invoices, got %zu", n);
     if (flags & ~(unsigned)NAVOI_MANAGE_COMPRESS)
         return op_fail(c, op, NAVOI_EINVAL, "unknown flags 0x%x", flags);
-    b = navoi__calloc(1, sizeof *b);
+    b = navoi__manage_batch_new(0, (flags & NAVOI_MANAGE_COMPRESS) != 0);
     if (!b)
         return op_fail(c, op, NAVOI_ENOMEM, "out of memory");
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < n && rc == NAVOI_OK; i++) {
         const navoi_invoice *inv = invoices[i];
-        const char *payload;
-        size_t plen;
-
-        if (!inv || !op_name(inv->operation)) {
-            rc = op_fail(c, op, NAVOI_EINVAL, "invoice %zu is NULL or has no operation", i + 1);
-            goto out;
-        }
-        payload = inv->xml;
-        plen = inv->len;
-        if (compressed) {
-            navoi__buf_reset(&gz);
-            rc = navoi__gzip(inv->xml, inv->len, &gz);
-            if (rc != NAVOI_OK) {
-                rc = op_fail(c, op, rc, "cannot compress invoice %s", inv->number);
-                goto out;
-            }
-            payload = gz.data;
-            plen = gz.len;
-        }
-        navoi__buf_init(&b->data[i]);
-        b->n = i + 1;
-        rc = navoi__base64_encode(payload, plen, &b->data[i]);
-        if (rc != NAVOI_OK) {
-            rc = op_fail(c, op, rc, "out of memory");
-            goto out;
-        }
-        b->items[i].operation = op_name(inv->operation);
-        b->items[i].data = b->data[i].data;
-        b->items[i].data_len = b->data[i].len;
-        if (inv->electronic) {
-            /* PROTOCOL.md 3.5: the spec hashes the sent base64 text; NAV's
-             * own sample hashes the XML bytes. Selectable per client. */
-            if (c->ehash_mode == NAVOI_EHASH_DECODED_XML)
-                rc = navoi__sha3_512_hex(inv->xml, inv->len, b->hash[i]);
-            else
-                rc = navoi__sha3_512_hex(b->data[i].data, b->data[i].len, b->hash[i]);
-            if (rc != NAVOI_OK) {
-                rc = op_fail(c, op, rc, "out of memory");
-                goto out;
-            }
-            b->items[i].ehash = b->hash[i];
-            b->items[i].ehash_crypto = "SHA3-512";
-        }
-        b->label[i] = inv->number;
+        if (!inv)
+            rc = op_fail(c, op, NAVOI_EINVAL, "invoice %zu is NULL", i + 1);
+        else
+            rc = navoi__manage_batch_add_invoice(c, b, inv->xml, inv->len, inv->operation,
+                                                 inv->electronic, inv->number);
     }
-    rc = send_manage(c, op, b, compressed, out);
-out:
-    navoi__buf_free(&gz);
-    batch_free(b);
+    if (rc == NAVOI_OK)
+        rc = send_public(c, b, out);
+    navoi__manage_batch_free(b);
     return rc;
 }
 
@@ -427,10 +498,9 @@ NAVOI_API int navoi_manage_annulment(navoi_client *c, const char *const *referen
                                      navoi_txn **out)
 {
     const int op = NAVOI__OP_MANAGE_ANNULMENT;
-    manage_batch *b = NULL;
-    navoi__buf xml = NAVOI__BUF_INIT;
+    navoi__manage_batch *b;
     size_t i;
-    int rc;
+    int rc = NAVOI_OK;
 
     if (out)
         *out = NULL;
@@ -441,40 +511,14 @@ NAVOI_API int navoi_manage_annulment(navoi_client *c, const char *const *referen
         return op_fail(c, op, NAVOI_EINVAL, "an argument is NULL");
     if (n == 0 || n > MAX_ITEMS)
         return op_fail(c, op, NAVOI_ETOOBIG, "a request carries 1 to 100 annulments, got %zu", n);
-    b = navoi__calloc(1, sizeof *b);
+    b = navoi__manage_batch_new(1, 0);
     if (!b)
         return op_fail(c, op, NAVOI_ENOMEM, "out of memory");
-    for (i = 0; i < n; i++) {
-        navoi__buf_reset(&xml);
-        if (!references[i] || !reasons[i]) {
-            rc = op_fail(c, op, NAVOI_EINVAL, "annulment %zu has no reference or reason", i + 1);
-            goto out;
-        }
-        rc = navoi__annulment_payload(references[i], navoi__now_ms(c), codes[i], reasons[i], &xml);
-        if (rc != NAVOI_OK) {
-            rc = op_fail(c, op, rc,
-                         rc == NAVOI_ENOMEM ? "out of memory"
-                                            : "annulment %zu: reference must be 1-50 characters, "
-                                              "reason 1-1024, code a NAVOI_ANNUL_* value",
-                         i + 1);
-            goto out;
-        }
-        navoi__buf_init(&b->data[i]);
-        b->n = i + 1;
-        rc = navoi__base64_encode(xml.data, xml.len, &b->data[i]);
-        if (rc != NAVOI_OK) {
-            rc = op_fail(c, op, rc, "out of memory");
-            goto out;
-        }
-        b->items[i].operation = "ANNUL";
-        b->label[i] = references[i];
-        b->items[i].data = b->data[i].data;
-        b->items[i].data_len = b->data[i].len;
-    }
-    rc = send_manage(c, op, b, 0, out);
-out:
-    navoi__buf_free(&xml);
-    batch_free(b);
+    for (i = 0; i < n && rc == NAVOI_OK; i++)
+        rc = navoi__manage_batch_add_annulment(c, b, references[i], codes[i], reasons[i]);
+    if (rc == NAVOI_OK)
+        rc = send_public(c, b, out);
+    navoi__manage_batch_free(b);
     return rc;
 }
 
