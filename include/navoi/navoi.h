@@ -70,6 +70,7 @@ extern "C" {
 #define NAVOI_ESTATE (-19)  /**< illegal state or state transition */
 #define NAVOI_EAMBIGUOUS (-20) /**< a manage request may have reached NAV: outcome unknown */
 #define NAVOI_ESIGNATURE (-21) /**< a requestSignature does not match (sign-check) */
+#define NAVOI_EVALIDATION (-22) /**< the pre-submission validator found ERROR findings */
 /** @} */
 
 /** @defgroup categories Error categories (triage, PROTOCOL.md section 7)
@@ -909,8 +910,9 @@ NAVOI_API void navoi_txn_free(navoi_txn *txn);
 /** Operation of a technical annulment item (navoi_outbox_item_operation()). */
 #define NAVOI_OP_ANNUL 4
 
-/** Version of navoi_storage_ops this header describes. */
-#define NAVOI_STORAGE_OPS_VERSION 1
+/** Version of navoi_storage_ops this header describes (2 added the incoming-invoice,
+ *  named-state and history-scan functions; tables filled for version 1 stay valid). */
+#define NAVOI_STORAGE_OPS_VERSION 2
 
 /** Selectors of navoi_storage_ops.select. */
 #define NAVOI_STORAGE_BY_KEY 1      /**< value = key */
@@ -940,6 +942,31 @@ typedef int (*navoi_storage_row_fn)(const char *key, int64_t fence, const char *
  * @return 0 to continue, non-zero to stop (the backend returns NAVOI_EUSER).
  */
 typedef int (*navoi_storage_data_fn)(int64_t time_ms, const char *data, size_t len, void *ctx);
+
+/**
+ * Receives one incoming invoice from a storage backend (version 2).
+ * @param id the invoice's identity (see navoi_sync_invoice()).
+ * @param ins_ms NAV's insDate of the invoice (ms since epoch, UTC).
+ * @param meta the digest metadata, meta_len bytes. @param meta_len its length.
+ * @param xml the invoice XML or NULL when not requested or not stored.
+ * @param xml_len its length.
+ * @param ctx as passed to the backend by navoi.
+ * @return 0 to continue, non-zero to stop (the backend returns NAVOI_EUSER).
+ */
+typedef int (*navoi_storage_inbound_fn)(const char *id, int64_t ins_ms, const char *meta,
+                                        size_t meta_len, const char *xml, size_t xml_len,
+                                        void *ctx);
+
+/**
+ * Receives one history entry of any item, in insertion order (version 2).
+ * @param seq the entry's position (strictly increasing, > 0).
+ * @param key the item's key. @param time_ms the entry's time.
+ * @param entry the text. @param len its length.
+ * @param ctx as passed to the backend by navoi.
+ * @return 0 to continue, non-zero to stop (the backend returns NAVOI_EUSER).
+ */
+typedef int (*navoi_storage_scan_fn)(int64_t seq, const char *key, int64_t time_ms,
+                                     const char *entry, size_t len, void *ctx);
 
 /**
  * Storage backend of an outbox: the only way the pipeline touches storage.
@@ -1000,6 +1027,26 @@ typedef struct navoi_storage_ops {
     int (*remove)(const char *key, void *userdata);
     /** Releases the backend; called by navoi_outbox_free(). May be NULL. */
     void (*destroy)(void *userdata);
+    /* ---- version 2 ---- */
+    /** Stores an incoming invoice unless id exists; *created_out gets 1 if stored, 0 if it
+     *  existed (nothing changed). xml may be NULL (digest data only). */
+    int (*inbound_put)(const char *id, int64_t ins_ms, const char *meta, size_t meta_len,
+                       const char *xml, size_t xml_len, int *created_out, void *userdata);
+    /** Calls fn once for id (with the XML when want_xml); NAVOI_ENOTFOUND if absent. */
+    int (*inbound_get)(const char *id, int want_xml, navoi_storage_inbound_fn fn, void *ctx,
+                       void *userdata);
+    /** Calls fn (without XML) for invoices with from_ms <= ins_ms <= to_ms, ordered by
+     *  (ins_ms, id), skipping offset, at most limit rows. */
+    int (*inbound_list)(int64_t from_ms, int64_t to_ms, size_t offset, size_t limit,
+                        navoi_storage_inbound_fn fn, void *ctx, void *userdata);
+    /** Calls fn once with the value of a named state entry; NAVOI_ENOTFOUND if absent. */
+    int (*state_get)(const char *name, navoi_storage_data_fn fn, void *ctx, void *userdata);
+    /** Sets a named state entry (value NULL removes it). */
+    int (*state_set)(const char *name, const char *value, size_t len, void *userdata);
+    /** Calls fn for history entries of every item with seq > after_seq, in seq order,
+     *  at most limit entries. */
+    int (*history_scan)(int64_t after_seq, size_t limit, navoi_storage_scan_fn fn, void *ctx,
+                        void *userdata);
 } navoi_storage_ops;
 
 typedef struct navoi_outbox navoi_outbox;           /**< durable outbox and its worker */
@@ -1185,6 +1232,24 @@ NAVOI_API int navoi_outbox_set_policy_lost(navoi_outbox *ob, uint32_t wait_ms,
  */
 NAVOI_API int navoi_outbox_set_policy_batch(navoi_outbox *ob, uint32_t max_items,
                                             uint32_t min_interval_ms);
+
+/** Outbox validation modes (navoi_outbox_set_validation()). */
+#define NAVOI_OUTBOX_VALIDATE_OFF 0    /**< enqueue without running the validator */
+#define NAVOI_OUTBOX_VALIDATE_FLAG 1   /**< enqueue, record ERROR findings in the item history */
+#define NAVOI_OUTBOX_VALIDATE_REFUSE 2 /**< refuse invoices with ERROR findings (default) */
+
+/**
+ * Chooses what enqueue does with the pre-submission validator
+ * (navoi_validate()): most invoices NAV aborts have data errors a program
+ * can see, and refusing them at enqueue saves a NAV round trip and a
+ * person's time. The schemas are used when the client has a schema
+ * directory. Re-enqueuing a key that is already stored never re-validates.
+ * @param ob the outbox.
+ * @param mode NAVOI_OUTBOX_VALIDATE_OFF, _FLAG or _REFUSE (the default).
+ * @return NAVOI_OK or NAVOI_EINVAL.
+ * @since 0.1
+ */
+NAVOI_API int navoi_outbox_set_validation(navoi_outbox *ob, int mode);
 
 /**
  * Identifies this worker in leases (default: a random id per handle).
@@ -1924,6 +1989,371 @@ NAVOI_API void navoi_findings_free(navoi_findings *f);
 
 /* ------------------------------------------------------------------ */
 /* @@SYNC-SECTION@@ (incoming sync, connection check, metrics: appended here) */
+/** @defgroup sync Incoming invoices
+ *  Synchronises the invoices other suppliers issued to the taxpayer
+ *  (INBOUND) into storage, for bookkeeping: queryInvoiceDigest by insDate
+ *  over every page, in windows of at most 35 days (NAV's limit), then
+ *  queryInvoiceData for each invoice not yet stored (gzip decoded). Each
+ *  invoice is committed with its digest metadata as soon as it is fetched,
+ *  and the position of the run after every page, so an interrupted run
+ *  continues where it stopped and nothing is stored twice.
+ *
+ *  Incremental runs start at the cursor (the end of the last complete run)
+ *  minus an overlap (default 3 days), which catches invoices whose insDate
+ *  lies before the previous run's end but that NAV only listed later.
+ *
+ *  The state lives in a storage backend of version 2 or later (the same
+ *  SQLite file as the outbox may be used). A navoi_sync is used by one
+ *  thread at a time; its client must not be used elsewhere meanwhile.
+ *  @{ */
+
+typedef struct navoi_sync navoi_sync; /**< incoming-invoice synchronisation */
+
+#define NAVOI_SYNC_STAT_RUN_FROM 1    /**< start of the run's insDate range (ms) */
+#define NAVOI_SYNC_STAT_RUN_TO 2      /**< end of the run's insDate range (ms) */
+#define NAVOI_SYNC_STAT_WINDOWS 3     /**< number of date windows of the run */
+#define NAVOI_SYNC_STAT_WINDOW 4      /**< current window, 1-based */
+#define NAVOI_SYNC_STAT_PAGE 5        /**< current digest page of the window, 1-based */
+#define NAVOI_SYNC_STAT_PAGES 6       /**< pages of the current window (availablePage) */
+#define NAVOI_SYNC_STAT_SEEN 7        /**< digest records read by this call */
+#define NAVOI_SYNC_STAT_FETCHED 8     /**< invoices fetched and stored by this call */
+#define NAVOI_SYNC_STAT_SKIPPED 9     /**< digest records that were already stored */
+#define NAVOI_SYNC_STAT_INCOMPLETE 10 /**< stored without XML (queryInvoiceData had no single hit) */
+#define NAVOI_SYNC_STAT_REQUESTS 11   /**< NAV requests made by this call */
+#define NAVOI_SYNC_STAT_RESUMED 12    /**< 1 if this call continued an interrupted run */
+
+#define NAVOI_SYNC_CSV 1  /**< navoi_sync_summary(): CSV with a header line */
+#define NAVOI_SYNC_JSON 2 /**< navoi_sync_summary(): a JSON array of objects */
+
+/**
+ * Progress hook of navoi_sync_run(), called after every page and every
+ * stored invoice. It may read the counters with navoi_sync_stat().
+ * @param sync the running synchronisation (only navoi_sync_stat() may be called).
+ * @param userdata as given to navoi_sync_set_progress().
+ * @return 0 to continue; non-zero stops the run with NAVOI_EUSER (resumable).
+ */
+typedef int (*navoi_sync_progress_fn)(const navoi_sync *sync, void *userdata);
+
+/**
+ * Opens (creating it with mode 0600 if needed) an SQLite database for the
+ * synchronisation; it may be the outbox's database.
+ * @param out receives the handle, or NULL on failure.
+ * @param client configured client (borrowed; must outlive the handle).
+ * @param path database file name.
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_EPERM, NAVOI_EIO, NAVOI_ECONFIG
+ *         (database from a newer navoi), NAVOI_ENOMEM; the detail is on the client.
+ * @since 0.1
+ */
+NAVOI_API int navoi_sync_open_sqlite(navoi_sync **out, navoi_client *client, const char *path);
+
+/**
+ * Creates a synchronisation on a user-supplied storage backend.
+ * @param out receives the handle, or NULL on failure.
+ * @param client configured client (borrowed).
+ * @param ops the backend (copied); version 2 or later with every function set.
+ * @param userdata passed to every function of ops.
+ * @return NAVOI_OK, NAVOI_EINVAL (version 1 table, missing function), NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_sync_new(navoi_sync **out, navoi_client *client,
+                             const navoi_storage_ops *ops, void *userdata);
+
+/**
+ * Frees the handle (calling ops->destroy). NULL-safe.
+ * @param sync the handle.
+ * @since 0.1
+ */
+NAVOI_API void navoi_sync_free(navoi_sync *sync);
+
+/**
+ * Message of the last failed call ("" if none). Never NULL.
+ * @param sync the handle.
+ * @return borrowed until the next call on the handle.
+ * @since 0.1
+ */
+NAVOI_API const char *navoi_sync_errmsg(const navoi_sync *sync);
+
+/**
+ * Sets how far an incremental run reaches back before the cursor.
+ * @param sync the handle.
+ * @param overlap_ms 0 .. 35 days (default 3 days).
+ * @return NAVOI_OK or NAVOI_EINVAL.
+ * @since 0.1
+ */
+NAVOI_API int navoi_sync_set_overlap(navoi_sync *sync, int64_t overlap_ms);
+
+/**
+ * Sets the minimum spacing of NAV requests (default 1000 ms: NAV allows
+ * one request per second, PROTOCOL.md 1.7; 0 for simulators).
+ * @param sync the handle.
+ * @param min_interval_ms the spacing.
+ * @return NAVOI_OK or NAVOI_EINVAL.
+ * @since 0.1
+ */
+NAVOI_API int navoi_sync_set_pace(navoi_sync *sync, uint32_t min_interval_ms);
+
+/**
+ * Sets the progress hook (NULL removes it).
+ * @param sync the handle.
+ * @param fn the hook.
+ * @param userdata passed to fn.
+ * @since 0.1
+ */
+NAVOI_API void navoi_sync_set_progress(navoi_sync *sync, navoi_sync_progress_fn fn,
+                                       void *userdata);
+
+/**
+ * Runs the synchronisation up to now (client clock).
+ * With from_ms 0: continues an interrupted run if there is one, else
+ * synchronises from the cursor minus the overlap. With from_ms > 0: a full
+ * resynchronisation from that time (already stored invoices are skipped,
+ * not fetched again). Blocks for the whole run (pacing included).
+ * @param sync the handle.
+ * @param from_ms 0, or the start of a full resynchronisation (ms since epoch).
+ * @return NAVOI_OK; NAVOI_ECONFIG when there is neither a cursor nor from_ms
+ *         (the first run needs a start); NAVOI_EUSER (stopped by the hook);
+ *         a client error (NAVOI_ENAV, NAVOI_ENET, ..., detail in the message and on
+ *         the client) or a storage error. After any failure the next call resumes.
+ * @since 0.1
+ */
+NAVOI_API int navoi_sync_run(navoi_sync *sync, int64_t from_ms);
+
+/**
+ * A counter of the current or last run.
+ * @param sync the handle.
+ * @param which NAVOI_SYNC_STAT_*.
+ * @return the value; 0 for an unknown selector.
+ * @since 0.1
+ */
+NAVOI_API int64_t navoi_sync_stat(const navoi_sync *sync, int which);
+
+/**
+ * Where the synchronisation stands.
+ * @param sync the handle.
+ * @param cursor_ms_out optional; end of the last complete run (0: never ran).
+ * @param interrupted_out optional; 1 when a run was interrupted and will be continued.
+ * @return NAVOI_OK or a storage error.
+ * @since 0.1
+ */
+NAVOI_API int navoi_sync_cursor(navoi_sync *sync, int64_t *cursor_ms_out, int *interrupted_out);
+
+/**
+ * Ids of stored invoices with insDate in [from_ms, to_ms], oldest first,
+ * one per line.
+ * @param sync the handle.
+ * @param from_ms range start (ms). @param to_ms range end, inclusive.
+ * @param offset rows to skip. @param limit at most this many (1..100000).
+ * @param ids_out receives the list; release with navoi_free().
+ * @param count_out optional; receives the number of ids.
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_ENOMEM or a storage error.
+ * @since 0.1
+ */
+NAVOI_API int navoi_sync_list(navoi_sync *sync, int64_t from_ms, int64_t to_ms, uint32_t offset,
+                              uint32_t limit, char **ids_out, size_t *count_out);
+
+/**
+ * One stored invoice. Its id is "SUPPLIERTAX/NUMBER/BATCHINDEX/TRANSACTIONID/INDEX".
+ * @param sync the handle.
+ * @param id the id from navoi_sync_list().
+ * @param meta_out optional; receives the digest fields as "name=value" lines
+ *        (NAV's element names; backslash and line breaks in values escaped as
+ *        \\\\ and \\n); release with navoi_free().
+ * @param xml_out optional; receives the invoice XML (NULL when only the digest
+ *        is stored); release with navoi_free().
+ * @param xml_len_out optional; receives the XML length.
+ * @return NAVOI_OK, NAVOI_ENOTFOUND, NAVOI_EINVAL, NAVOI_ENOMEM, storage errors.
+ * @since 0.1
+ */
+NAVOI_API int navoi_sync_invoice(navoi_sync *sync, const char *id, char **meta_out,
+                                 char **xml_out, size_t *xml_len_out);
+
+/**
+ * Summary of the stored invoices with insDate in [from_ms, to_ms]: id,
+ * invoiceNumber, invoiceOperation, invoiceIssueDate, supplierTaxNumber,
+ * supplierName, currency, invoiceNetAmount, invoiceVatAmount,
+ * invoiceNetAmountHUF, invoiceVatAmountHUF, insDate, hasXml.
+ * @param sync the handle.
+ * @param from_ms range start. @param to_ms range end, inclusive.
+ * @param format NAVOI_SYNC_CSV or NAVOI_SYNC_JSON.
+ * @param text_out receives the text; release with navoi_free().
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_ENOMEM or a storage error.
+ * @since 0.1
+ */
+NAVOI_API int navoi_sync_summary(navoi_sync *sync, int64_t from_ms, int64_t to_ms, int format,
+                                 char **text_out);
+/** @} */
+
+/** @defgroup conncheck Connection check
+ *  One call that tells whether the configured credentials work against
+ *  NAV, and if not, what a person has to change.
+ *  @{ */
+
+#define NAVOI_CONN_NO_CONFIG 1 /**< required settings are missing (named in the message) */
+#define NAVOI_CONN_ACTIVE 2    /**< NAV accepted the credentials */
+#define NAVOI_CONN_ERROR 3     /**< the check failed; see the diagnosis */
+
+#define NAVOI_DIAG_NONE 0              /**< nothing to report */
+#define NAVOI_DIAG_MISSING_CONFIG 1    /**< settings missing */
+#define NAVOI_DIAG_KEY_WHITESPACE 2    /**< a key or the password has whitespace or a line break */
+#define NAVOI_DIAG_KEY_LENGTH 3        /**< a key has the wrong length */
+#define NAVOI_DIAG_WRONG_PASSWORD 4    /**< INVALID_SECURITY_USER: login or password wrong */
+#define NAVOI_DIAG_SIGNING_KEY 5       /**< INVALID_REQUEST_SIGNATURE: signing key wrong */
+#define NAVOI_DIAG_EXCHANGE_KEY 6      /**< the exchange key does not decrypt the token */
+#define NAVOI_DIAG_PERMISSION 7        /**< FORBIDDEN: the user lacks the right for an operation */
+#define NAVOI_DIAG_NOT_REGISTERED 8    /**< NOT_REGISTERED_CUSTOMER / INVALID_CUSTOMER */
+#define NAVOI_DIAG_USER_RELATION 9     /**< INVALID_USER_RELATION: user not of this taxpayer or inactive */
+#define NAVOI_DIAG_CLOCK_SKEW 10       /**< INVALID_TIMESTAMP: local clock off by more than a day */
+#define NAVOI_DIAG_WRONG_ENVIRONMENT 11 /**< credentials probably of NAV's other environment */
+#define NAVOI_DIAG_TLS 12              /**< TLS failure (certificate, host name) */
+#define NAVOI_DIAG_NETWORK 13          /**< network failure or timeout */
+#define NAVOI_DIAG_HTTP 14             /**< HTTP error without a NAV answer (wrong URL?) */
+#define NAVOI_DIAG_MAINTENANCE 15      /**< NAV is in maintenance */
+#define NAVOI_DIAG_OTHER 16            /**< another error; see the message */
+
+/** Flags of navoi_check_connection(). */
+#define NAVOI_CHECK_QUERY_ONLY 1u /**< skip tokenExchange: check the query side only (no exchange key needed) */
+
+/**
+ * Checks the client's configuration against NAV: tokenExchange (login,
+ * password, taxpayer, signing key, manage right, exchange key) and
+ * queryTaxpayer of the own tax number (query right). The diagnosis text is
+ * in navoi_client_errmsg() (never containing a secret); for clock skew it
+ * says by how much the local clock differs from the server's Date header.
+ * @param client the client.
+ * @param flags 0 or NAVOI_CHECK_QUERY_ONLY.
+ * @param status_out receives NAVOI_CONN_*.
+ * @param diagnosis_out optional; receives NAVOI_DIAG_*.
+ * @return NAVOI_OK when the check ran (whatever its outcome), NAVOI_EINVAL, NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_check_connection(navoi_client *client, unsigned flags, int *status_out,
+                                     int *diagnosis_out);
+
+/**
+ * Same as navoi_check_connection(), with the secrets given as they were
+ * read from their files or environment variables: their form is diagnosed
+ * first (whitespace, line breaks, length: what the setters would refuse),
+ * then they are set on the client and the check runs.
+ * @param client the client.
+ * @param flags 0 or NAVOI_CHECK_QUERY_ONLY.
+ * @param password the password, or NULL to keep the client's.
+ * @param signing_key the signing key, or NULL to keep the client's.
+ * @param exchange_key the exchange key, or NULL to keep the client's.
+ * @param status_out receives NAVOI_CONN_*.
+ * @param diagnosis_out optional; receives NAVOI_DIAG_*.
+ * @return as navoi_check_connection().
+ * @since 0.1
+ */
+NAVOI_API int navoi_check_connection_with(navoi_client *client, unsigned flags,
+                                          const char *password, const char *signing_key,
+                                          const char *exchange_key, int *status_out,
+                                          int *diagnosis_out);
+
+/**
+ * Name of a connection status ("NO_CONFIG", "ACTIVE", "ERROR").
+ * @param status NAVOI_CONN_*.
+ * @return a static string, never NULL ("UNKNOWN" for other values).
+ * @since 0.1
+ */
+NAVOI_API const char *navoi_conn_status_name(int status);
+
+/**
+ * Name of a diagnosis ("WRONG_PASSWORD", "CLOCK_SKEW", ...).
+ * @param diagnosis NAVOI_DIAG_*.
+ * @return a static string, never NULL ("UNKNOWN" for other values).
+ * @since 0.1
+ */
+NAVOI_API const char *navoi_diagnosis_name(int diagnosis);
+/** @} */
+
+/** @defgroup metrics Metrics
+ *  Monitoring values of an outbox, computed from its storage: items per
+ *  state, backlog and its oldest age, and from the item histories the
+ *  outcomes of submissions, the processing delay from enqueue to DONE
+ *  (histogram), NAV error codes and categories, retries and the time of the
+ *  last successful submission. A navoi_metrics reads the histories
+ *  incrementally (only new entries on each refresh); it needs a storage
+ *  backend of version 2 or later and is used on the outbox's thread.
+ *  @{ */
+
+typedef struct navoi_metrics navoi_metrics; /**< metrics of one outbox */
+
+/**
+ * Creates a metrics reader for an outbox.
+ * @param out receives the handle, or NULL on failure.
+ * @param ob the outbox (borrowed; must outlive the handle).
+ * @return NAVOI_OK, NAVOI_EINVAL (storage backend older than version 2), NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_metrics_new(navoi_metrics **out, navoi_outbox *ob);
+
+/**
+ * Frees the handle. NULL-safe.
+ * @param m the handle.
+ * @since 0.1
+ */
+NAVOI_API void navoi_metrics_free(navoi_metrics *m);
+
+/**
+ * Reads the history entries added since the last refresh and the current
+ * counts. The other functions use the values of the last refresh.
+ * @param m the handle.
+ * @return NAVOI_OK, NAVOI_ENOMEM or a storage error (message in navoi_outbox_errmsg()).
+ * @since 0.1
+ */
+NAVOI_API int navoi_metrics_refresh(navoi_metrics *m);
+
+/**
+ * The metrics in Prometheus text exposition format (version 0.0.4).
+ * @param m the handle.
+ * @param text_out receives the text; release with navoi_free().
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_metrics_text(navoi_metrics *m, char **text_out);
+
+/**
+ * The value of one series, named as in the text format, e.g.
+ * "navoi_outbox_items{state=\"DONE\"}" or "navoi_outbox_backlog_items".
+ * @param m the handle.
+ * @param series the series name with its labels.
+ * @param value_out receives the value.
+ * @return NAVOI_OK, NAVOI_ENOTFOUND, NAVOI_EINVAL, NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_metrics_value(navoi_metrics *m, const char *series, double *value_out);
+
+/**
+ * Activity over time, as CSV with the header line
+ * "time_ms,enqueued,done,aborted,failed,needs_attention,backlog,delay_avg_ms,delay_max_ms":
+ * one line per bucket from the first to the last event (backlog at the
+ * bucket's end; delays of the items that became DONE in the bucket).
+ * @param m the handle.
+ * @param bucket_ms bucket width, 60000 or more (a multiple of 60000 is used).
+ * @param csv_out receives the text; release with navoi_free().
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_ETOOBIG (more than 100000 buckets), NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_metrics_timeline(navoi_metrics *m, int64_t bucket_ms, char **csv_out);
+
+/**
+ * One-shot: refreshes a temporary metrics reader and returns its text.
+ * @param ob the outbox.
+ * @param text_out receives the Prometheus text; release with navoi_free().
+ * @return as navoi_metrics_new() and navoi_metrics_refresh().
+ * @since 0.1
+ */
+NAVOI_API int navoi_outbox_metrics_text(navoi_outbox *ob, char **text_out);
+
+/**
+ * What a person should do about an item that needs one (FAILED, ABORTED,
+ * NEEDS_ATTENTION), judged from its state, error category and NAV codes.
+ * @param it the snapshot.
+ * @return a static English sentence, never NULL ("" for other states).
+ * @since 0.1
+ */
+NAVOI_API const char *navoi_outbox_item_advice(const navoi_outbox_item *it);
+/** @} */
 
 #ifdef __cplusplus
 }

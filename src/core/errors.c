@@ -33,6 +33,7 @@ NAVOI_API const char *navoi_strerror(int code)
     case NAVOI_ESTATE: return "illegal state transition";
     case NAVOI_EAMBIGUOUS: return "outcome unknown: the request may have reached NAV";
     case NAVOI_ESIGNATURE: return "requestSignature does not match";
+    case NAVOI_EVALIDATION: return "the invoice has ERROR findings of the pre-submission validator";
     default: return "unknown error";
     }
 }
@@ -90,6 +91,7 @@ NAVOI_API int navoi_error_category(int code, const char *nav_error_code, int man
     case NAVOI_ETOOBIG:
     case NAVOI_ENOTFOUND:
     case NAVOI_ESTATE:
+    case NAVOI_EVALIDATION:
         return NAVOI_CAT_DATA;
     case NAVOI_ECONFIG:
     case NAVOI_EKEY:

@@ -94,6 +94,7 @@ static void set_defaults(navoi_outbox *ob)
     ob->lost_wait_ms = 300000;
     ob->lost_margin_ms = 600000;
     ob->batch_max = 100;
+    ob->validation = NAVOI_OUTBOX_VALIDATE_REFUSE;
     ob->min_interval_ms = 1000;
 }
 
@@ -127,7 +128,8 @@ NAVOI_API int navoi_outbox_new(navoi_outbox **out, navoi_client *client,
     if (!ob)
         return NAVOI_ENOMEM;
     ob->client = client;
-    memcpy(&ob->ops, ops, sizeof ob->ops);
+    /* a table filled for an older version is shorter; the rest stays NULL */
+    memcpy(&ob->ops, ops, navoi__storage_ops_size(ops->version));
     ob->ud = userdata;
     set_defaults(ob);
     if (init_worker_id(ob) != NAVOI_OK) {
@@ -556,6 +558,56 @@ static int insert_item(navoi_outbox *ob, navoi__ob_item *it, const char *payload
     return NAVOI_OK;
 }
 
+NAVOI_API int navoi_outbox_set_validation(navoi_outbox *ob, int mode)
+{
+    if (!ob)
+        return NAVOI_EINVAL;
+    if (mode != NAVOI_OUTBOX_VALIDATE_OFF && mode != NAVOI_OUTBOX_VALIDATE_FLAG &&
+        mode != NAVOI_OUTBOX_VALIDATE_REFUSE)
+        return navoi__ob_fail(ob, NAVOI_EINVAL, "unknown validation mode %d", mode);
+    ob->validation = mode;
+    return NAVOI_OK;
+}
+
+/* Runs the validator; summary gets "CODE at path; ..." of the ERROR
+ * findings (empty when there are none). */
+static int validate_invoice(navoi_outbox *ob, const navoi_invoice *invoice, char *summary,
+                            size_t cap, int *errors_out)
+{
+    navoi_findings *f = NULL;
+    size_t i, n, shown = 0, more = 0, used = 0;
+    int rc;
+
+    *errors_out = 0;
+    summary[0] = '\0';
+    rc = navoi_validate(ob->client, invoice, &f);
+    if (rc != NAVOI_OK) {
+        navoi_findings_free(f);
+        return navoi__ob_fail(ob, rc, "validator failed: %s", navoi_strerror(rc));
+    }
+    n = navoi_findings_count(f);
+    for (i = 0; i < n; i++) {
+        const char *code = "", *path = "";
+        int sev = 0;
+        if (navoi_findings_get(f, i, &code, &sev, &path, NULL, NULL) != NAVOI_OK ||
+            sev != NAVOI_SEVERITY_ERROR)
+            continue;
+        (*errors_out)++;
+        if (shown < 3 && used < cap) {
+            int w = snprintf(summary + used, cap - used, "%s%s at %s", shown ? "; " : "", code,
+                             path);
+            used += w > 0 ? (size_t)w : 0;
+            shown++;
+        } else {
+            more++;
+        }
+    }
+    if (more && used < cap)
+        snprintf(summary + used, cap - used, " (+%zu more)", more);
+    navoi_findings_free(f);
+    return NAVOI_OK;
+}
+
 NAVOI_API int navoi_outbox_enqueue(navoi_outbox *ob, const char *key,
                                    const navoi_invoice *invoice, const char *original_key,
                                    int *created_out)
@@ -563,9 +615,10 @@ NAVOI_API int navoi_outbox_enqueue(navoi_outbox *ob, const char *key,
     navoi__ob_item it;
     navoi__ob_item *orig = NULL;
     char hash[NAVOI__SHA256_HEX_LEN + 1];
+    char findings[600];
     const char *xml;
     size_t len = 0;
-    int rc;
+    int rc, errors = 0, created = 0;
 
     if (created_out)
         *created_out = 0;
@@ -586,6 +639,28 @@ NAVOI_API int navoi_outbox_enqueue(navoi_outbox *ob, const char *key,
         return navoi__ob_fail(ob, NAVOI_EINVAL, "invoice has no operation or no content");
     if (navoi__sha256_hex(xml, len, hash) != NAVOI_OK)
         return navoi__ob_fail(ob, NAVOI_ENOMEM, "out of memory");
+    /* Validate new items only: a repeated enqueue of a stored key stays a
+     * no-op even if a date rule would judge it differently today. */
+    if (ob->validation != NAVOI_OUTBOX_VALIDATE_OFF) {
+        navoi__ob_item *known = NULL;
+        rc = navoi__ob_load(ob, key, &known);
+        navoi__ob_item_destroy(known);
+        if (rc == NAVOI_ENOTFOUND) {
+            rc = validate_invoice(ob, invoice, findings, sizeof findings, &errors);
+            if (rc != NAVOI_OK)
+                return rc;
+            if (errors && ob->validation == NAVOI_OUTBOX_VALIDATE_REFUSE) {
+                navoi__ob_log(ob, NAVOI_LOG_WARN, NULL, key, "refused %s: %s",
+                              navoi_invoice_number(invoice), findings);
+                return navoi__ob_fail(ob, NAVOI_EVALIDATION,
+                                      "invoice %s not enqueued, the validator found %d error%s: %s",
+                                      navoi_invoice_number(invoice), errors,
+                                      errors == 1 ? "" : "s", findings);
+            }
+        } else if (rc != NAVOI_OK) {
+            return rc;
+        }
+    }
     it.key = (char *)key;
     it.number = (char *)navoi_invoice_number(invoice);
     it.hash = hash;
@@ -613,8 +688,20 @@ NAVOI_API int navoi_outbox_enqueue(navoi_outbox *ob, const char *key,
         if (original_key && !it.orig_key)
             return navoi__ob_fail(ob, NAVOI_ENOMEM, "out of memory");
     }
-    rc = insert_item(ob, &it, xml, len, created_out);
+    rc = insert_item(ob, &it, xml, len, &created);
     navoi__free(it.orig_key);
+    if (created_out)
+        *created_out = created;
+    if (rc == NAVOI_OK && created && errors) {
+        /* FLAG mode: the item is durable already; the note is best effort. */
+        navoi__ob_log(ob, NAVOI_LOG_WARN, NULL, key, "enqueued with validator errors: %s",
+                      findings);
+        if (ob->ops.begin(ob->ud) != NAVOI_OK ||
+            navoi__ob_history(ob, key, "validator: %d error%s: %s", errors,
+                              errors == 1 ? "" : "s", findings) != NAVOI_OK ||
+            ob->ops.commit(ob->ud) != NAVOI_OK)
+            ob->ops.rollback(ob->ud);
+    }
     return rc;
 }
 

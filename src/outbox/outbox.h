@@ -112,6 +112,7 @@ struct navoi_outbox {
     uint32_t poll_first_ms, poll_cap_ms;
     uint32_t lost_wait_ms, lost_margin_ms;
     uint32_t batch_max, min_interval_ms;
+    int validation;      /* NAVOI_OUTBOX_VALIDATE_* */
     int64_t last_request_ms;
     navoi__ob_reconcile rec;
     /* log context while a step runs */

@@ -311,6 +311,81 @@ START_TEST(api_argument_checks)
 }
 END_TEST
 
+/* The pre-submission validator at enqueue: refused (default), flagged into
+ * the history, or skipped; a stored key is never re-validated. */
+START_TEST(validation_gate)
+{
+    char dir[] = "/tmp/navoi-obval-XXXXXX", db[128], p[160];
+    navoi_client *c = dead_client();
+    navoi_outbox *ob = NULL;
+    navoi_invoice *good = invoice(), *bad = NULL;
+    navoi_outbox_item *it = NULL;
+    char *xml, *at;
+    size_t len, k;
+    int created = -1, flagged = 0;
+    int64_t n = -1;
+
+    /* Same document with another supplier: SUPPLIER_TAX_NUMBER_MISMATCH
+     * against the client's 12345676 (PROTOCOL.md 7.3 #1). */
+    {
+        char *path = nt_data_path("invoices/demo-create-2.xml");
+        xml = nt_read_file(path, &len);
+        free(path);
+    }
+    at = strstr(xml, "<base:taxpayerId>12345676<");
+    ck_assert_ptr_nonnull(at);
+    memcpy(at + strlen("<base:taxpayerId>"), "11111111", 8);
+    ck_assert_int_eq(navoi_invoice_new(&bad, NULL, xml, len, NAVOI_OP_CREATE), NAVOI_OK);
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(db, sizeof db, "%s/o.db", dir);
+    ck_assert_int_eq(navoi_outbox_open_sqlite(&ob, c, db), NAVOI_OK);
+    ck_assert_int_eq(navoi_outbox_set_validation(ob, 9), NAVOI_EINVAL);
+
+    ck_assert_int_eq(navoi_outbox_enqueue(ob, "GOOD", good, NULL, &created), NAVOI_OK);
+    ck_assert_int_eq(created, 1);
+    ck_assert_int_eq(navoi_outbox_enqueue(ob, "BAD", bad, NULL, &created), NAVOI_EVALIDATION);
+    ck_assert_int_eq(created, 0);
+    ck_assert_ptr_nonnull(strstr(navoi_outbox_errmsg(ob), "SUPPLIER_TAX_NUMBER_MISMATCH"));
+    ck_assert_int_eq(navoi_outbox_item_get(ob, "BAD", &it), NAVOI_ENOTFOUND);
+    ck_assert_int_eq(navoi_error_category(NAVOI_EVALIDATION, NULL, 0), NAVOI_CAT_DATA);
+
+    ck_assert_int_eq(navoi_outbox_set_validation(ob, NAVOI_OUTBOX_VALIDATE_FLAG), NAVOI_OK);
+    ck_assert_int_eq(navoi_outbox_enqueue(ob, "BAD", bad, NULL, &created), NAVOI_OK);
+    ck_assert_int_eq(created, 1);
+    ck_assert_int_eq(navoi_outbox_item_get(ob, "BAD", &it), NAVOI_OK);
+    for (k = 0; k < navoi_outbox_item_history_count(it); k++) {
+        const char *h = navoi_outbox_item_history(it, k, NULL);
+        if (h && strstr(h, "validator: 1 error: SUPPLIER_TAX_NUMBER_MISMATCH"))
+            flagged = 1;
+    }
+    ck_assert_int_eq(flagged, 1);
+    navoi_outbox_item_free(it);
+
+    /* Back to refusing: the stored key stays a no-op, not a refusal. */
+    ck_assert_int_eq(navoi_outbox_set_validation(ob, NAVOI_OUTBOX_VALIDATE_REFUSE), NAVOI_OK);
+    ck_assert_int_eq(navoi_outbox_enqueue(ob, "BAD", bad, NULL, &created), NAVOI_OK);
+    ck_assert_int_eq(created, 0);
+
+    ck_assert_int_eq(navoi_outbox_set_validation(ob, NAVOI_OUTBOX_VALIDATE_OFF), NAVOI_OK);
+    ck_assert_int_eq(navoi_outbox_enqueue(ob, "BAD2", bad, NULL, &created), NAVOI_OK);
+    ck_assert_int_eq(navoi_outbox_count(ob, NAVOI_ITEM_PENDING, &n), NAVOI_OK);
+    ck_assert(n == 3);
+
+    navoi_outbox_free(ob);
+    navoi_invoice_free(good);
+    navoi_invoice_free(bad);
+    navoi_client_free(c);
+    free(xml);
+    unlink(db);
+    snprintf(p, sizeof p, "%s-wal", db);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", db);
+    unlink(p);
+    rmdir(dir);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("outbox-unit");
@@ -321,6 +396,7 @@ static Suite *suite(void)
     tcase_add_test(tc, transient_until_horizon);
     tcase_add_test(tc, missing_settings_halt);
     tcase_add_test(tc, api_argument_checks);
+    tcase_add_test(tc, validation_gate);
     suite_add_tcase(s, tc);
     return s;
 }

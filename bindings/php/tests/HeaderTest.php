@@ -16,7 +16,7 @@ final class HeaderTest extends TestCase
     private const ENUMS = [
         \Navoi\ErrorCode::class, \Navoi\Category::class, \Navoi\Environment::class,
         \Navoi\SoftwareOperation::class, \Navoi\Operation::class, \Navoi\AnnulmentCode::class,
-        \Navoi\Direction::class, \Navoi\Status::class, \Navoi\ItemState::class, \Navoi\MessageKind::class,
+        \Navoi\Direction::class, \Navoi\Status::class, \Navoi\ItemState::class, \Navoi\MessageKind::class, \Navoi\ValidationMode::class,
         \Navoi\Severity::class, \Navoi\InvoiceHashMode::class, \Navoi\QueryOperator::class, \Navoi\LogLevel::class,
     ];
 

@@ -23,12 +23,13 @@ from ._ffi import LoadError, live_handles
 from .client import Annulment, Client, Software
 from .enums import (AnnulmentCode, Category, Direction, Environment, ErrorCode, InvoiceHashMode,
                     ItemState, LogLevel, MessageKind, Operation, QueryOperator, Severity,
-                    SoftwareOperation, Status)
+                    SoftwareOperation, Status, ValidationMode)
 from .errors import (AmbiguousOutcomeError, CallbackError, ConfigError, CryptoError, FileIOError,
                      HTTPStatusError, InvalidArgumentError, KeyFormatError, NavError, NavoiError,
                      NavTimeoutError, NetworkError, NotFoundError, OutOfMemoryError,
                      ProtocolError, SchemaError, SignatureMismatchError, StateError, TLSError,
-                     TooBigError, UnsafeKeyFileError, XMLError, check, error_category, strerror)
+                     TooBigError, UnsafeKeyFileError, ValidationError, XMLError, check,
+                     error_category, strerror)
 from .invoice import Invoice
 from .outbox import HistoryEntry, ItemError, Outbox, OutboxItem
 from .outbox import state_name as outbox_state_name
@@ -44,12 +45,12 @@ __all__ = [
     "secret_file_read", "sign_check", "live_handles", "LoadError",
     "ErrorCode", "Category", "Environment", "SoftwareOperation", "Operation", "AnnulmentCode",
     "Direction", "Status", "ItemState", "MessageKind", "Severity", "InvoiceHashMode", "QueryOperator",
-    "LogLevel",
+    "LogLevel", "ValidationMode",
     "NavoiError", "InvalidArgumentError", "OutOfMemoryError", "FileIOError", "ConfigError",
     "KeyFormatError", "UnsafeKeyFileError", "XMLError", "SchemaError", "NetworkError",
     "NavTimeoutError", "TLSError", "HTTPStatusError", "NavError", "ProtocolError", "TooBigError",
     "CryptoError", "CallbackError", "NotFoundError", "StateError", "AmbiguousOutcomeError",
-    "SignatureMismatchError",
+    "SignatureMismatchError", "ValidationError",
 ]
 
 

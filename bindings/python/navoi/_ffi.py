@@ -50,6 +50,7 @@ NOT_EXPOSED: Dict[str, str] = {
 # but does not fail on them; every other section must be covered.
 DEFERRED_SECTIONS: Dict[str, str] = {
     "BUILDER": "invoice builder and validator: not part of issue 6; bind in a follow-up",
+    "SYNC": "incoming sync, connection check, metrics (issue 5): bind in a follow-up",
 }
 
 

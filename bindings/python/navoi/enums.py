@@ -35,6 +35,7 @@ class ErrorCode(IntEnum):
     ESTATE = -19
     EAMBIGUOUS = -20
     ESIGNATURE = -21
+    EVALIDATION = -22
 
 
 class Category(IntEnum):
@@ -124,6 +125,13 @@ class QueryOperator(IntEnum):
     LTE = 5
 
 
+class ValidationMode(IntEnum):
+    """What outbox enqueue does with the pre-submission validator."""
+    OFF = 0
+    FLAG = 1
+    REFUSE = 2
+
+
 class LogLevel(IntEnum):
     ERROR = 1
     WARN = 2
@@ -148,6 +156,7 @@ PREFIXES: Dict[Type[IntEnum], str] = {
     InvoiceHashMode: "NAVOI_EHASH_",
     QueryOperator: "NAVOI_QOP_",
     LogLevel: "NAVOI_LOG_",
+    ValidationMode: "NAVOI_OUTBOX_VALIDATE_",
 }
 
 # Constants the Pythonic layer expresses otherwise (keyword arguments) or

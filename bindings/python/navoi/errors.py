@@ -135,6 +135,11 @@ class SignatureMismatchError(NavoiError):
     """NAVOI_ESIGNATURE: a requestSignature does not match."""
 
 
+class ValidationError(NavoiError):
+    """NAVOI_EVALIDATION: the pre-submission validator found ERROR findings
+    (the outbox refused the invoice)."""
+
+
 # Constant name in navoi.h -> class. The value comes from the derived
 # constants, so the mapping cannot disagree with the header; the bindings
 # test fails when a NAVOI_E* constant has no class here.
@@ -160,6 +165,7 @@ BY_NAME: Dict[str, Type[NavoiError]] = {
     "NAVOI_ESTATE": StateError,
     "NAVOI_EAMBIGUOUS": AmbiguousOutcomeError,
     "NAVOI_ESIGNATURE": SignatureMismatchError,
+    "NAVOI_EVALIDATION": ValidationError,
 }
 
 _by_code: Optional[Dict[int, Type[NavoiError]]] = None

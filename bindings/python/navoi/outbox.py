@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Callable, List, Optional, Tuple, Union
 
 from . import _ffi
 from ._handle import Handle
-from .enums import AnnulmentCode, Category, ItemState, MessageKind, Operation, Severity
+from .enums import (AnnulmentCode, Category, ItemState, MessageKind, Operation, Severity,
+                    ValidationMode)
 from .errors import error_category, error_class, from_code, strerror
 from .invoice import Invoice
 from .txn import MessagePointer, ValidationMessage
@@ -200,6 +201,10 @@ class Outbox(Handle):
         self._check(self._lib.navoi_outbox_set_policy_batch(self._p, max_items,
                                                             min_interval_ms),
                     "set_batch_policy")
+
+    def set_validation(self, mode: ValidationMode) -> None:
+        """Refuse (default), flag or skip invoices with validator ERRORs at enqueue."""
+        self._check(self._lib.navoi_outbox_set_validation(self._p, int(mode)), "set_validation")
 
     def set_worker(self, worker_id: str, lease_ms: int = 600_000) -> None:
         self._check(self._lib.navoi_outbox_set_worker(self._p, _ffi.cstr(worker_id), lease_ms),

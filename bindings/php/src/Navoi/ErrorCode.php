@@ -32,4 +32,5 @@ enum ErrorCode: int
     case ESTATE = -19;
     case EAMBIGUOUS = -20;
     case ESIGNATURE = -21;
+    case EVALIDATION = -22;
 }

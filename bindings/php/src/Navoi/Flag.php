@@ -21,7 +21,7 @@ final class Flag
         'NAVOI_MANAGE_COMPRESS' => self::MANAGE_COMPRESS,
         'NAVOI_STATUS_RETURN_ORIGINAL' => self::STATUS_RETURN_ORIGINAL,
         // custom storage backends are C-only (Ffi::NOT_EXPOSED)
-        'NAVOI_STORAGE_OPS_VERSION' => 1,
+        'NAVOI_STORAGE_OPS_VERSION' => 2,
         'NAVOI_STORAGE_BY_KEY' => 1,
         'NAVOI_STORAGE_BY_STATE' => 2,
         'NAVOI_STORAGE_BY_DUE' => 3,

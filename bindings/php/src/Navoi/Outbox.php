@@ -148,6 +148,12 @@ final class Outbox extends Handle
         $this->check(Ffi::lib()->navoi_outbox_set_policy_batch($this->ptr(), $maxItems, $minIntervalMs), 'setBatchPolicy');
     }
 
+    /** Refuse (default), flag or skip invoices with validator ERRORs at enqueue. */
+    public function setValidation(ValidationMode $mode): void
+    {
+        $this->check(Ffi::lib()->navoi_outbox_set_validation($this->ptr(), $mode->value), 'setValidation');
+    }
+
     public function setWorker(string $workerId, int $leaseMs = 600000): void
     {
         $this->check(Ffi::lib()->navoi_outbox_set_worker($this->ptr(), $workerId, $leaseMs), 'setWorker');

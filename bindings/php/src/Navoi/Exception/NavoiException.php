@@ -38,6 +38,7 @@ class NavoiException extends \RuntimeException
         'NAVOI_ESTATE' => StateException::class,
         'NAVOI_EAMBIGUOUS' => AmbiguousOutcomeException::class,
         'NAVOI_ESIGNATURE' => SignatureMismatchException::class,
+        'NAVOI_EVALIDATION' => ValidationException::class,
     ];
 
     public function __construct(
