@@ -1,5 +1,6 @@
 /* ops.c - owns navoi_storage_ops_init() and the completeness check of a
  * user-supplied table. */
+#include <stddef.h>
 #include <string.h>
 
 #include "storage/storage.h"
@@ -8,7 +9,8 @@ NAVOI_API int navoi_storage_ops_init(navoi_storage_ops *ops, int version)
 {
     if (!ops || version < 1 || version > NAVOI_STORAGE_OPS_VERSION)
         return NAVOI_EINVAL;
-    memset(ops, 0, sizeof *ops);
+    /* A table filled for an older version is smaller: touch only its fields. */
+    memset(ops, 0, navoi__storage_ops_size(version));
     ops->version = version;
     return NAVOI_OK;
 }
@@ -20,6 +22,21 @@ int navoi__storage_ops_check(const navoi_storage_ops *ops)
     if (!ops->begin || !ops->commit || !ops->rollback || !ops->insert || !ops->update ||
         !ops->claim || !ops->select || !ops->payload || !ops->count || !ops->history_add ||
         !ops->history_list || !ops->remove)
+        return NAVOI_EINVAL;
+    return NAVOI_OK;
+}
+
+size_t navoi__storage_ops_size(int version)
+{
+    return version < 2 ? offsetof(navoi_storage_ops, inbound_put) : sizeof(navoi_storage_ops);
+}
+
+int navoi__storage_ops_check_v2(const navoi_storage_ops *ops)
+{
+    if (navoi__storage_ops_check(ops) != NAVOI_OK || ops->version < 2)
+        return NAVOI_EINVAL;
+    if (!ops->inbound_put || !ops->inbound_get || !ops->inbound_list || !ops->state_get ||
+        !ops->state_set || !ops->history_scan)
         return NAVOI_EINVAL;
     return NAVOI_OK;
 }

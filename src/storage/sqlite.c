@@ -62,6 +62,16 @@ static const char *const g_migrations[] = {
     "  time_ms INTEGER NOT NULL,"
     "  entry BLOB NOT NULL);"
     "CREATE INDEX history_key ON history(key, id);",
+    /* 1 -> 2: incoming invoices (navoi_sync) and small named state */
+    "CREATE TABLE inbound ("
+    "  id TEXT PRIMARY KEY NOT NULL,"
+    "  ins_ms INTEGER NOT NULL,"
+    "  meta BLOB NOT NULL,"
+    "  xml BLOB);"
+    "CREATE INDEX inbound_ins ON inbound(ins_ms, id);"
+    "CREATE TABLE state ("
+    "  name TEXT PRIMARY KEY NOT NULL,"
+    "  value BLOB NOT NULL);",
 };
 #define N_MIGRATIONS (sizeof g_migrations / sizeof g_migrations[0])
 
@@ -627,6 +637,198 @@ static int sq_remove(const char *key, void *ud)
     return run(s, st, "remove", NULL);
 }
 
+/* ---- version 2: incoming invoices, named state, history scan ----
+ * Statements are prepared per call: these run once per fetched invoice or
+ * per metrics refresh, next to an HTTP request, so caching buys nothing. */
+
+static int prep(sq *s, const char *sql, sqlite3_stmt **out)
+{
+    int rc = ready(s);
+    if (rc != NAVOI_OK)
+        return rc;
+    rc = sqlite3_prepare_v2(s->db, sql, -1, out, NULL);
+    if (rc != SQLITE_OK) {
+        *out = NULL;
+        return map_rc(s, rc, "prepare");
+    }
+    return NAVOI_OK;
+}
+
+static int sq_inbound_put(const char *id, int64_t ins_ms, const char *meta, size_t meta_len,
+                          const char *xml, size_t xml_len, int *created_out, void *ud)
+{
+    sq *s = ud;
+    sqlite3_stmt *st;
+    int rc, changes = 0;
+    if (created_out)
+        *created_out = 0;
+    if (!id)
+        return NAVOI_EINVAL;
+    rc = prep(s, "INSERT OR IGNORE INTO inbound(id, ins_ms, meta, xml) VALUES(?1, ?2, ?3, ?4)",
+              &st);
+    if (rc != NAVOI_OK)
+        return rc;
+    bind_text(st, 1, id);
+    sqlite3_bind_int64(st, 2, ins_ms);
+    sqlite3_bind_blob64(st, 3, meta ? meta : "", meta ? meta_len : 0, SQLITE_STATIC);
+    if (xml)
+        sqlite3_bind_blob64(st, 4, xml, xml_len, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 4);
+    rc = run(s, st, "inbound insert", &changes);
+    sqlite3_finalize(st);
+    if (rc == NAVOI_OK && created_out)
+        *created_out = changes == 1;
+    return rc;
+}
+
+/* Steps st and calls fn for each row (id, ins_ms, meta[, xml]). */
+static int inbound_rows(sq *s, sqlite3_stmt *st, int with_xml, navoi_storage_inbound_fn fn,
+                        void *ctx, int *rows)
+{
+    int rc;
+    for (;;) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+            return NAVOI_OK;
+        if (rc != SQLITE_ROW)
+            return map_rc(s, rc, "inbound select");
+        (*rows)++;
+        if (fn((const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
+               (const char *)sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2),
+               with_xml && sqlite3_column_type(st, 3) != SQLITE_NULL
+                   ? (const char *)sqlite3_column_blob(st, 3)
+                   : NULL,
+               with_xml ? (size_t)sqlite3_column_bytes(st, 3) : 0, ctx))
+            return NAVOI_EUSER;
+    }
+}
+
+static int sq_inbound_get(const char *id, int want_xml, navoi_storage_inbound_fn fn, void *ctx,
+                          void *ud)
+{
+    sq *s = ud;
+    sqlite3_stmt *st;
+    int rc, rows = 0;
+    if (!id || !fn)
+        return NAVOI_EINVAL;
+    rc = prep(s,
+              want_xml ? "SELECT id, ins_ms, meta, xml FROM inbound WHERE id = ?1"
+                       : "SELECT id, ins_ms, meta FROM inbound WHERE id = ?1",
+              &st);
+    if (rc != NAVOI_OK)
+        return rc;
+    bind_text(st, 1, id);
+    rc = inbound_rows(s, st, want_xml, fn, ctx, &rows);
+    sqlite3_finalize(st);
+    return rc == NAVOI_OK && rows == 0 ? NAVOI_ENOTFOUND : rc;
+}
+
+static int sq_inbound_list(int64_t from_ms, int64_t to_ms, size_t offset, size_t limit,
+                           navoi_storage_inbound_fn fn, void *ctx, void *ud)
+{
+    sq *s = ud;
+    sqlite3_stmt *st;
+    int rc, rows = 0;
+    if (!fn)
+        return NAVOI_EINVAL;
+    rc = prep(s,
+              "SELECT id, ins_ms, meta FROM inbound WHERE ins_ms >= ?1 AND ins_ms <= ?2"
+              " ORDER BY ins_ms, id LIMIT ?3 OFFSET ?4",
+              &st);
+    if (rc != NAVOI_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, from_ms);
+    sqlite3_bind_int64(st, 2, to_ms);
+    sqlite3_bind_int64(st, 3, limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit);
+    sqlite3_bind_int64(st, 4, (int64_t)offset);
+    rc = inbound_rows(s, st, 0, fn, ctx, &rows);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sq_state_get(const char *name, navoi_storage_data_fn fn, void *ctx, void *ud)
+{
+    sq *s = ud;
+    sqlite3_stmt *st;
+    int rc;
+    if (!name || !fn)
+        return NAVOI_EINVAL;
+    rc = prep(s, "SELECT value FROM state WHERE name = ?1", &st);
+    if (rc != NAVOI_OK)
+        return rc;
+    bind_text(st, 1, name);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        rc = fn(0, (const char *)sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+                ctx)
+                 ? NAVOI_EUSER
+                 : NAVOI_OK;
+    else if (rc == SQLITE_DONE)
+        rc = NAVOI_ENOTFOUND;
+    else
+        rc = map_rc(s, rc, "state");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sq_state_set(const char *name, const char *value, size_t len, void *ud)
+{
+    sq *s = ud;
+    sqlite3_stmt *st;
+    int rc;
+    if (!name)
+        return NAVOI_EINVAL;
+    rc = prep(s,
+              value ? "INSERT INTO state(name, value) VALUES(?1, ?2)"
+                      " ON CONFLICT(name) DO UPDATE SET value = excluded.value"
+                    : "DELETE FROM state WHERE name = ?1",
+              &st);
+    if (rc != NAVOI_OK)
+        return rc;
+    bind_text(st, 1, name);
+    if (value)
+        sqlite3_bind_blob64(st, 2, value, len, SQLITE_STATIC);
+    rc = run(s, st, "state", NULL);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sq_history_scan(int64_t after_seq, size_t limit, navoi_storage_scan_fn fn, void *ctx,
+                           void *ud)
+{
+    sq *s = ud;
+    sqlite3_stmt *st;
+    int rc;
+    if (!fn)
+        return NAVOI_EINVAL;
+    rc = prep(s, "SELECT id, key, time_ms, entry FROM history WHERE id > ?1 ORDER BY id LIMIT ?2",
+              &st);
+    if (rc != NAVOI_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, after_seq);
+    sqlite3_bind_int64(st, 2, limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit);
+    for (;;) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE) {
+            rc = NAVOI_OK;
+            break;
+        }
+        if (rc != SQLITE_ROW) {
+            rc = map_rc(s, rc, "history scan");
+            break;
+        }
+        if (fn(sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+               sqlite3_column_int64(st, 2), (const char *)sqlite3_column_blob(st, 3),
+               (size_t)sqlite3_column_bytes(st, 3), ctx)) {
+            rc = NAVOI_EUSER;
+            break;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static void sq_destroy(void *ud)
 {
     sq *s = ud;
@@ -681,6 +883,12 @@ int navoi__storage_sqlite_open(const char *path, navoi_storage_ops *ops, void **
     ops->history_add = sq_history_add;
     ops->history_list = sq_history_list;
     ops->remove = sq_remove;
+    ops->inbound_put = sq_inbound_put;
+    ops->inbound_get = sq_inbound_get;
+    ops->inbound_list = sq_inbound_list;
+    ops->state_get = sq_state_get;
+    ops->state_set = sq_state_set;
+    ops->history_scan = sq_history_scan;
     ops->destroy = sq_destroy;
     *userdata_out = s;
     return NAVOI_OK;

@@ -11,7 +11,7 @@
 #include "navoi/navoi.h"
 
 /* Current schema version of the SQLite database (PRAGMA user_version). */
-#define NAVOI__SQLITE_SCHEMA_VERSION 1
+#define NAVOI__SQLITE_SCHEMA_VERSION 2
 
 /* Opens or creates the database at path (mode 0600; "file:" URIs are
  * passed to SQLite as they are, which lets tests select a VFS) and fills
@@ -23,5 +23,10 @@ const char *navoi__storage_sqlite_errmsg(void *userdata);
 
 /* NAVOI_OK when every function of a version-1 table is set. */
 int navoi__storage_ops_check(const navoi_storage_ops *ops);
+/* NAVOI_OK when the table is version 2 or later and every function of
+ * version 2 is set as well (incoming invoices, named state, history scan). */
+int navoi__storage_ops_check_v2(const navoi_storage_ops *ops);
+/* Bytes of a table filled for version (older tables are shorter). */
+size_t navoi__storage_ops_size(int version);
 
 #endif

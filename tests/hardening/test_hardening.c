@@ -216,6 +216,76 @@ START_TEST(billion_laughs_response)
 }
 END_TEST
 
+/* A listening loopback socket that nobody should ever connect to. */
+static int trap_listen(int *port)
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    ck_assert_int_eq(listen(fd, 8), 0);
+    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    ck_assert_int_eq(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+static void assert_never_contacted(int fd)
+{
+    int c = accept(fd, NULL, NULL);
+    ck_assert_msg(c < 0 && (errno == EAGAIN || errno == EWOULDBLOCK),
+                  "the parser fetched an external resource");
+    close(fd);
+}
+
+START_TEST(external_dtd_and_entities_not_fetched)
+{
+    navoi_client *c = full_client();
+    navoi_result *r = NULL;
+    navoi_invoice *inv = NULL;
+    raw_server s;
+    char body[1024], head[160];
+    int port, trap = trap_listen(&port);
+
+    /* an external DTD and an external parameter entity in a response */
+    snprintf(body, sizeof body,
+             "<?xml version=\"1.0\"?>\n"
+             "<!DOCTYPE ns2:QueryTaxpayerResponse SYSTEM \"http://127.0.0.1:%d/nav.dtd\" [\n"
+             "  <!ENTITY %% ext SYSTEM \"http://127.0.0.1:%d/ext.ent\"> %%ext;\n"
+             "  <!ENTITY name SYSTEM \"http://127.0.0.1:%d/name\">\n"
+             "  <!ENTITY file SYSTEM \"file:///etc/passwd\">]>\n"
+             "<ns2:QueryTaxpayerResponse xmlns=\"http://schemas.nav.gov.hu/NTCA/1.0/common\" "
+             "xmlns:ns2=\"http://schemas.nav.gov.hu/OSA/3.0/api\"><result><funcCode>OK</funcCode>"
+             "<message>&name;&file;</message></result></ns2:QueryTaxpayerResponse>",
+             port, port, port);
+    snprintf(head, sizeof head,
+             "HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: %zu",
+             strlen(body));
+    raw_start(&s, head, body, strlen(body));
+    point_at(c, s.port);
+    ck_assert_int_eq(navoi_query_taxpayer(c, "11111111", &r), NAVOI_EPROTO);
+    ck_assert_ptr_null(r);
+    ck_assert_ptr_null(strstr(navoi_client_errmsg(c), "root:"));
+    raw_stop(&s);
+    /* the same in an invoice the caller passes on */
+    snprintf(body, sizeof body,
+             "<?xml version=\"1.0\"?>\n"
+             "<!DOCTYPE InvoiceData SYSTEM \"http://127.0.0.1:%d/data.dtd\">\n"
+             "<InvoiceData xmlns=\"http://schemas.nav.gov.hu/OSA/3.0/data\">"
+             "<invoiceNumber>X</invoiceNumber><invoiceIssueDate>2026-11-02</invoiceIssueDate>"
+             "</InvoiceData>",
+             port);
+    ck_assert_int_eq(navoi_invoice_new(&inv, c, body, strlen(body), NAVOI_OP_CREATE), NAVOI_EXML);
+    ck_assert_ptr_null(inv);
+    assert_never_contacted(trap);
+    navoi_client_free(c);
+}
+END_TEST
+
 #define HUNDRED_MB (100u * 1024u * 1024u)
 
 START_TEST(hundred_megabyte_response)
@@ -375,10 +445,13 @@ START_TEST(outbox_files_private)
     size_t i;
 
     ck_assert_ptr_nonnull(mkdtemp(dir));
+    /* the supplier of tests/data/invoices: the validator checks it */
+    ck_assert_int_eq(navoi_client_set_tax_number(c, "12345676"), NAVOI_OK);
     snprintf(db, sizeof db, "%s/outbox.sqlite", dir);
     ck_assert_int_eq(navoi_outbox_open_sqlite(&ob, c, db), NAVOI_OK);
     ck_assert_int_eq(navoi_invoice_new(&inv, c, xml, len, NAVOI_OP_CREATE), NAVOI_OK);
-    ck_assert_int_eq(navoi_outbox_enqueue(ob, "erp-1", inv, NULL, NULL), NAVOI_OK);
+    ck_assert_msg(navoi_outbox_enqueue(ob, "erp-1", inv, NULL, NULL) == NAVOI_OK, "%s",
+                  navoi_outbox_errmsg(ob));
     /* while the outbox is open the WAL files exist */
     ck_assert_uint_eq(file_mode(dir, "outbox.sqlite"), 0600);
     ck_assert_uint_eq(file_mode(dir, "outbox.sqlite-wal"), 0600);
@@ -420,6 +493,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, plain_http_to_nav_refused);
     tcase_add_test(tc, billion_laughs_response);
+    tcase_add_test(tc, external_dtd_and_entities_not_fetched);
     tcase_add_test(tc, hundred_megabyte_response);
     tcase_add_test(tc, unsafe_key_files_refused);
     tcase_add_test(tc, outbox_files_private);

@@ -40,8 +40,12 @@ static const struct {
     {NAVOI_ESTATE, NAVOI_CAT_DATA, NAVOI_CAT_DATA},
     {NAVOI_EAMBIGUOUS, NAVOI_CAT_AMBIGUOUS, NAVOI_CAT_AMBIGUOUS},
     {NAVOI_ESIGNATURE, NAVOI_CAT_CONFIG, NAVOI_CAT_CONFIG},
+#ifdef NAVOI_EVALIDATION
+    /* the pre-submission validator: a person fixes the invoice */
+    {NAVOI_EVALIDATION, NAVOI_CAT_DATA, NAVOI_CAT_DATA},
+#endif
     /* codes this version does not know are surfaced, not retried */
-    {-22, NAVOI_CAT_DATA, NAVOI_CAT_DATA},
+    {-40, NAVOI_CAT_DATA, NAVOI_CAT_DATA},
     {-999, NAVOI_CAT_DATA, NAVOI_CAT_DATA},
     {7, NAVOI_CAT_DATA, NAVOI_CAT_DATA},
 };
@@ -103,6 +107,22 @@ START_TEST(category_by_code)
     ck_assert_int_eq(navoi_error_category(NAVOI_ENET, "INVALID_SECURITY_USER", 1),
                      NAVOI_CAT_TRANSIENT);
     ck_assert_int_eq(navoi_error_category(NAVOI_ETLS, "MAINTENANCE_MODE", 0), NAVOI_CAT_SECURITY);
+}
+END_TEST
+
+START_TEST(every_code_has_a_text)
+{
+    size_t i;
+    for (i = 0; i < sizeof g_by_code / sizeof g_by_code[0]; i++) {
+        int code = g_by_code[i].code;
+        const char *t = navoi_strerror(code);
+        ck_assert_ptr_nonnull(t);
+        /* the table lists every known code, then unknown ones */
+        if (code <= 0 && code > -30)
+            ck_assert_msg(strcmp(t, "unknown error") != 0, "code %d has no text", code);
+        else
+            ck_assert_str_eq(t, "unknown error");
+    }
 }
 END_TEST
 
@@ -233,6 +253,7 @@ static Suite *suite(void)
     Suite *s = suite_create("triage");
     TCase *tc = tcase_create("triage");
     tcase_add_test(tc, category_by_code);
+    tcase_add_test(tc, every_code_has_a_text);
     tcase_add_test(tc, category_by_nav_code);
     tcase_add_test(tc, status_names);
     tcase_add_test(tc, status_transitions);

@@ -440,6 +440,52 @@ static int run_accessors(tt_ctx *t)
     return NAVOI_OK;
 }
 
+/* ---- invoice builder and validator ---- */
+
+static int run_builder(tt_ctx *t)
+{
+    navoi_invoice_builder *b = NULL;
+    int32_t line = 0;
+    int rc;
+
+    navoi_invoice_free(t->invoice[0]);
+    t->invoice[0] = NULL;
+    t->msg_elsewhere = 1; /* navoi_invoice_builder_errmsg() */
+    if ((rc = navoi_invoice_builder_new(&b, "TORTURE-1", "2024-05-30", NAVOI_CATEGORY_NORMAL)))
+        return rc;
+    if (!(rc = navoi_invoice_builder_set_supplier(b, "99999999-2-41", "Értékesítő Kft", "HU",
+                                                  "1234", "Budapest", "Hármas utca 1.")) &&
+        !(rc = navoi_invoice_builder_set_customer_domestic(b, "99887764-2-02", "Beszerző Kft",
+                                                           "HU", "7600", "Pécs",
+                                                           "Északi sugárút 123.")) &&
+        !(rc = navoi_invoice_builder_add_line(b, "Szék", "2", "PIECE", "1000", NULL, &line)) &&
+        !(rc = navoi_invoice_builder_line_set_vat_rate(b, line, "0.27")) &&
+        !(rc = navoi_invoice_builder_add_line(b, "Asztal", "1.5", "PIECE", "2000.50", "10",
+                                              &line)) &&
+        !(rc = navoi_invoice_builder_line_set_vat_rate(b, line, "0.05")))
+        rc = navoi_invoice_builder_build(b, t->client, NAVOI_OP_CREATE, &t->invoice[0]);
+    navoi_invoice_builder_free(b);
+    return rc;
+}
+
+static int run_validate(tt_ctx *t)
+{
+    navoi_findings *f = NULL;
+    int rc = navoi_validate(t->client, t->invoice[0], &f);
+    navoi_findings_free(f);
+    return rc;
+}
+
+static int run_validate_xml(tt_ctx *t)
+{
+    navoi_findings *f = NULL;
+    size_t len;
+    const char *xml = tt_fixture(SAMPLE_INVOICE, &len);
+    int rc = navoi_validate_xml(t->client, xml, len, NAVOI_OP_CREATE, &f);
+    navoi_findings_free(f);
+    return rc;
+}
+
 /* ---- the durable outbox (SQLite in a private directory) ---- */
 
 static int setup_outbox(tt_ctx *t)
@@ -453,7 +499,12 @@ static int setup_outbox(tt_ctx *t)
     sprintf(path, "%s/outbox.sqlite", dir);
     free(dir);
     t->extra = path;
+    /* the days of tests/data/invoices: enqueue refuses invoices issued later */
+    tt_clock_advance(730LL * 86400000LL);
     rc = setup_invoices(t);
+    /* the supplier of tests/data/invoices: enqueue validates against it */
+    if (rc == NAVOI_OK)
+        rc = navoi_client_set_tax_number(t->client, "12345676");
     if (rc == NAVOI_OK)
         rc = navoi_outbox_open_sqlite(&t->outbox, t->client, path);
     if (rc == NAVOI_OK)
@@ -496,6 +547,8 @@ static int setup_outbox_queued(tt_ctx *t)
         rc = navoi_outbox_enqueue(t->outbox, "erp-1", t->invoice[0], NULL, NULL);
     if (rc == NAVOI_OK)
         rc = navoi_outbox_enqueue(t->outbox, "erp-2", t->invoice[1], NULL, NULL);
+    if (rc != NAVOI_OK)
+        fprintf(stderr, "outbox setup: %s\n", navoi_outbox_errmsg(t->outbox));
     return rc;
 }
 
@@ -548,6 +601,9 @@ const tt_op g_torture_ops[] = {
     {"sign_check_mismatch", NULL, run_sign_check_mismatch, NULL, NAVOI_ESIGNATURE},
     {"digest_query_build", NULL, run_digest_query, NULL, NAVOI_OK},
     {"accessors", setup_accessors, run_accessors, NULL, NAVOI_OK},
+    {"invoice_builder", setup_client, run_builder, NULL, NAVOI_OK},
+    {"validate", setup_invoices, run_validate, NULL, NAVOI_OK},
+    {"validate_xml", setup_client, run_validate_xml, NULL, NAVOI_OK},
     {"outbox_enqueue", setup_outbox, run_outbox_enqueue, teardown_outbox, NAVOI_OK},
     {"outbox_step_send", setup_outbox_queued, run_outbox_step, teardown_outbox, NAVOI_OK},
     {"outbox_step_poll", setup_outbox_sent, run_outbox_step, teardown_outbox, NAVOI_OK},

@@ -35,6 +35,7 @@ typedef struct tt_ctx {
     navoi_outbox *outbox;
     char *text;          /* navoi_free()d output (report, secret) */
     int flag;            /* operation-specific */
+    int msg_elsewhere;   /* run(): failures are described on another handle */
     void *extra;         /* operation-specific, freed by its teardown */
 } tt_ctx;
 

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "metrics_http.h"
 #include "navoi/navoi.h"
 
 static volatile sig_atomic_t g_stop;
@@ -22,11 +23,14 @@ static void on_signal(int sig)
 void help_worker(FILE *out)
 {
     fprintf(out,
-            "usage: navoi worker --config FILE [--until-idle | --once] [--max-steps N]\n\n"
+            "usage: navoi worker --config FILE [--until-idle | --once] [--max-steps N]\n"
+            "                    [--metrics-listen ADDRESS:PORT]\n\n"
             "Reports every invoice of the outbox to NAV exactly once: sends batches,\n"
             "polls their status, runs the lost-transaction check after ambiguous sends\n"
             "and retries transient failures. Runs until SIGINT/SIGTERM, or with\n"
-            "--until-idle until nothing is left to do, or with --once for one step.\n\n"
+            "--until-idle until nothing is left to do, or with --once for one step.\n"
+            "--metrics-listen 127.0.0.1:9464 serves the metrics (as `navoi metrics`) at\n"
+            "http://127.0.0.1:9464/metrics while the worker runs.\n\n"
             "Configuration (key = value; see tools/navoi/config.h), besides the client keys:\n"
             "  storage            SQLite outbox database (required)\n"
             "  worker_id, lease_ms            lease owner id and duration\n"
@@ -110,7 +114,8 @@ static int apply_policies(navoi_outbox *ob, const cli_config *cfg, char *err, si
 
 int cmd_worker(int argc, char **argv)
 {
-    const char *cfg_path = NULL, *storage;
+    const char *cfg_path = NULL, *storage, *metrics_listen = NULL;
+    worker_metrics *wm = NULL;
     cli_config *cfg = NULL;
     navoi_client *client = NULL;
     navoi_outbox *ob = NULL;
@@ -128,6 +133,8 @@ int cmd_worker(int argc, char **argv)
             until_idle = 1;
         else if (!strcmp(argv[i], "--max-steps") && i + 1 < argc)
             max_steps = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--metrics-listen") && i + 1 < argc)
+            metrics_listen = argv[++i];
         else {
             help_worker(stderr);
             return EXIT_USAGE;
@@ -159,6 +166,10 @@ int cmd_worker(int argc, char **argv)
         fprintf(stderr, "navoi worker: %s\n", err);
         goto out;
     }
+    if (metrics_listen && !(wm = worker_metrics_start(ob, metrics_listen, err, sizeof err))) {
+        fprintf(stderr, "navoi worker: %s\n", err);
+        goto out;
+    }
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
@@ -168,6 +179,7 @@ int cmd_worker(int argc, char **argv)
         int64_t due = 0, backlog = 0, wait;
         rc = navoi_outbox_step(ob, &did);
         steps++;
+        worker_metrics_tick(wm);
         if (rc == NAVOI_ECONFIG) {
             fprintf(stderr, "navoi worker: sending halted: %s\n",
                     navoi_outbox_halt_reason(ob) ? navoi_outbox_halt_reason(ob) : "");
@@ -194,6 +206,7 @@ int cmd_worker(int argc, char **argv)
     }
     ret = EXIT_OK;
 out:
+    worker_metrics_stop(wm);
     navoi_outbox_free(ob);
     navoi_client_free(client);
     cli_config_free(cfg);

@@ -253,6 +253,35 @@ static void wipe_free(char *s)
 
 int cli_config_client(const cli_config *cfg, navoi_client **out, char *err, size_t errlen)
 {
+    return cli_config_client_ex(cfg, 1, out, err, errlen);
+}
+
+int cli_config_secrets(const cli_config *cfg, cli_secrets *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (secret(cfg, "NAVOI_PASSWORD", "password_file", &out->password, err, errlen) ||
+        secret(cfg, "NAVOI_PASSWORD_HASH", "password_hash_file", &out->password_hash, err,
+               errlen) ||
+        secret(cfg, "NAVOI_SIGNING_KEY", "signing_key_file", &out->signing_key, err, errlen) ||
+        secret(cfg, "NAVOI_EXCHANGE_KEY", "exchange_key_file", &out->exchange_key, err, errlen)) {
+        cli_secrets_wipe(out);
+        return -1;
+    }
+    return 0;
+}
+
+void cli_secrets_wipe(cli_secrets *s)
+{
+    wipe_free(s->password);
+    wipe_free(s->password_hash);
+    wipe_free(s->signing_key);
+    wipe_free(s->exchange_key);
+    memset(s, 0, sizeof *s);
+}
+
+int cli_config_client_ex(const cli_config *cfg, int with_secrets, navoi_client **out, char *err,
+                         size_t errlen)
+{
     navoi_client *c = NULL;
     char *pw = NULL, *pwh = NULL, *sk = NULL, *xk = NULL;
     const char *v;
@@ -281,10 +310,11 @@ int cli_config_client(const cli_config *cfg, navoi_client **out, char *err, size
         CHECK(navoi_client_set_login(c, v), "login");
     if ((v = cli_config_get(cfg, "tax_number")))
         CHECK(navoi_client_set_tax_number(c, v), "tax_number");
-    if (secret(cfg, "NAVOI_PASSWORD", "password_file", &pw, err, errlen) ||
+    if (with_secrets &&
+        (secret(cfg, "NAVOI_PASSWORD", "password_file", &pw, err, errlen) ||
         secret(cfg, "NAVOI_PASSWORD_HASH", "password_hash_file", &pwh, err, errlen) ||
         secret(cfg, "NAVOI_SIGNING_KEY", "signing_key_file", &sk, err, errlen) ||
-        secret(cfg, "NAVOI_EXCHANGE_KEY", "exchange_key_file", &xk, err, errlen))
+        secret(cfg, "NAVOI_EXCHANGE_KEY", "exchange_key_file", &xk, err, errlen)))
         goto fail;
     if (pw)
         CHECK(navoi_client_set_password(c, pw), "password");

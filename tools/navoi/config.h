@@ -48,6 +48,19 @@ int cli_config_i64(const cli_config *cfg, const char *key, int64_t dflt, int64_t
 /* Creates a client from the configuration (environment, credentials,
  * software). -1 with err naming the key on failure. */
 int cli_config_client(const cli_config *cfg, navoi_client **out, char *err, size_t errlen);
+/* Same; with_secrets 0 leaves password and keys unset (navoi check-connection
+ * reads them itself with cli_config_secrets() to diagnose their form). */
+int cli_config_client_ex(const cli_config *cfg, int with_secrets, navoi_client **out, char *err,
+                         size_t errlen);
+
+/* The secrets as read from their files or environment variables (NULL when
+ * not configured), unchecked. Release with cli_secrets_wipe(). */
+typedef struct cli_secrets {
+    char *password, *password_hash, *signing_key, *exchange_key;
+} cli_secrets;
+int cli_config_secrets(const cli_config *cfg, cli_secrets *out, char *err, size_t errlen);
+void cli_secrets_wipe(cli_secrets *s);
+
 /* NAVOI_LOG_* of log_level (default NAVOI_LOG_INFO), -1 if invalid. */
 int cli_config_log_level(const cli_config *cfg);
 

@@ -11,6 +11,19 @@ static const cli_command g_commands[] = {
     {"sign-check", "recompute a request's requestSignature and say what differs",
      cmd_sign_check, help_sign_check},
     /* @@CLI-COMMANDS@@ one line per further subcommand */
+    {"sync", "fetch incoming (INBOUND) invoices from NAV; list and export them", cmd_sync, help_sync},
+    {"check-connection", "check the configured credentials against NAV and diagnose", cmd_check_connection, help_check_connection},
+    {"metrics", "print the outbox metrics in Prometheus text format", cmd_metrics, help_metrics},
+    {"failed", "list outbox items that need a person, with what to do", cmd_failed, help_failed},
+    {"retry", "re-queue a FAILED, ABORTED or NEEDS_ATTENTION item", cmd_retry, help_retry},
+    {"report", "write an HTML report of the outbox for operators", cmd_report, help_report},
+    {"query", "NAV queries: taxpayer, invoice data/check, digest, chain digest, transactions", cmd_query, help_query},
+    {"enqueue", "store an invoice in the outbox for the worker (CREATE/MODIFY/STORNO)", cmd_enqueue, help_enqueue},
+    {"submit", "enqueue an invoice and report it now, waiting for the outcome", cmd_submit, help_submit},
+    {"status", "outbox overview, or one item with its outcome and history", cmd_status, help_status},
+    {"annul", "enqueue a technical annulment of a reported item", cmd_annul, help_annul},
+    {"sim", "run the local NAV simulator (navoi-sim)", cmd_sim, help_sim},
+    {"demo", "run the offline demo (navoi-demo)", cmd_demo, help_demo},
     {"worker", "report the outbox's invoices to NAV (exactly once)", cmd_worker, help_worker},
     {"validate", "check InvoiceData files against the XSD and NAV's business rules", cmd_validate, help_validate},
 };
@@ -22,7 +35,7 @@ static void usage(FILE *out)
     size_t i;
     fprintf(out, "usage: navoi <command> [options]\n\ncommands:\n");
     for (i = 0; i < N_COMMANDS; i++)
-        fprintf(out, "  %-12s %s\n", g_commands[i].name, g_commands[i].summary);
+        fprintf(out, "  %-17s %s\n", g_commands[i].name, g_commands[i].summary);
     fprintf(out,
             "\n'navoi <command> --help' describes a command.\n\n"
             "exit codes:\n"
