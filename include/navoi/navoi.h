@@ -911,8 +911,9 @@ NAVOI_API void navoi_txn_free(navoi_txn *txn);
 #define NAVOI_OP_ANNUL 4
 
 /** Version of navoi_storage_ops this header describes (2 added the incoming-invoice,
- *  named-state and history-scan functions; tables filled for version 1 stay valid). */
-#define NAVOI_STORAGE_OPS_VERSION 2
+ *  named-state and history-scan functions, 3 the optional claim_due and pace for
+ *  several workers on one storage; tables filled for older versions stay valid). */
+#define NAVOI_STORAGE_OPS_VERSION 3
 
 /** Selectors of navoi_storage_ops.select. */
 #define NAVOI_STORAGE_BY_KEY 1      /**< value = key */
@@ -984,7 +985,9 @@ typedef int (*navoi_storage_scan_fn)(int64_t seq, const char *key, int64_t time_
  *    update succeed only if the caller's fence equals the stored one, and
  *    increment it (NAVOI_ESTATE otherwise, nothing changed).
  *  - claim additionally refuses (NAVOI_ESTATE) while another owner holds
- *    an unexpired lease.
+ *    an unexpired lease. A backend shared by several machines may time
+ *    leases on its own clock (PostgreSQL: the database's): it then takes
+ *    lease_until_ms - now_ms as the duration of the lease.
  *  - String arguments may be NULL meaning "none" (SQL NULL).
  */
 typedef struct navoi_storage_ops {
@@ -1047,6 +1050,23 @@ typedef struct navoi_storage_ops {
      *  at most limit entries. */
     int (*history_scan)(int64_t after_seq, size_t limit, navoi_storage_scan_fn fn, void *ctx,
                         void *userdata);
+    /* ---- version 3 (both optional: may be NULL) ---- */
+    /** Claims in one atomic step up to limit items in state with due_ms <= due_max, in
+     *  BY_DUE order, skipping items another owner holds an unexpired lease on and items
+     *  another transaction is changing (PostgreSQL: FOR UPDATE SKIP LOCKED). Each gets the
+     *  lease as with claim and fence + 1; fn receives it with the new fence. Lets several
+     *  workers share a storage without contending for the same items. NULL: the outbox
+     *  selects and claims separately. */
+    int (*claim_due)(int state, int64_t due_max, size_t limit, const char *owner,
+                     int64_t now_ms, int64_t lease_until_ms, navoi_storage_row_fn fn,
+                     void *ctx, void *userdata);
+    /** Takes a slot of a request-pacing counter shared by every worker of the storage:
+     *  when the last slot of name has ended, starts one of interval_ms and sets
+     *  *wait_ms_out to 0, otherwise changes nothing and sets *wait_ms_out to the time
+     *  left. now_ms is the caller's clock; a backend may use its own (PostgreSQL: the
+     *  database's). NULL: each outbox paces only its own requests. */
+    int (*pace)(const char *name, int64_t now_ms, uint32_t interval_ms, int64_t *wait_ms_out,
+                void *userdata);
 } navoi_storage_ops;
 
 typedef struct navoi_outbox navoi_outbox;           /**< durable outbox and its worker */
@@ -1511,6 +1531,59 @@ NAVOI_API const char *navoi_outbox_item_history(const navoi_outbox_item *it, siz
  * @since 0.1
  */
 NAVOI_API const char *navoi_outbox_state_name(int state);
+
+/**
+ * Opens an outbox on a PostgreSQL database (libpq), creating or migrating
+ * navoi's tables (prefix navoi_) when needed. Several worker processes, on
+ * one machine or many, may open the same database: claims skip items that
+ * another worker is changing or holds an unexpired lease on (FOR UPDATE
+ * SKIP LOCKED), leases are timed by the database clock, every state change
+ * is conditional on the item's fencing counter (a worker paused past its
+ * lease changes nothing afterwards), and request pacing
+ * (navoi_outbox_set_policy_batch()) is shared by all workers of the
+ * database. Give each worker its own id (navoi_outbox_set_worker()) with a
+ * lease longer than the HTTP timeout (NAV's 60 s plus margin). The handle
+ * uses one connection and is for one thread at a time; after a lost
+ * connection the next call reconnects. See the deployment page.
+ * @param out receives the outbox, or NULL on failure.
+ * @param client configured client (borrowed, must outlive the outbox); its
+ *        log hook also receives the backend's lines.
+ * @param conninfo libpq connection string or URI ("host=db dbname=navoi
+ *        user=navoi", "postgresql://navoi@db/navoi"). Prefer a password
+ *        file (PGPASSFILE, ~/.pgpass) to a password in the string; it is
+ *        never logged nor put into an error message.
+ * @return NAVOI_OK, NAVOI_EINVAL (NULL argument, malformed conninfo),
+ *         NAVOI_EIO (cannot connect, or the migration failed; see
+ *         navoi_client_errmsg()), NAVOI_ECONFIG (database from a newer
+ *         navoi, or navoi built without PostgreSQL support), NAVOI_ENOMEM.
+ * @since 0.1
+ */
+NAVOI_API int navoi_outbox_open_postgres(navoi_outbox **out, navoi_client *client,
+                                         const char *conninfo);
+
+/**
+ * Stores several invoices durably in one storage transaction (one commit,
+ * one fsync for the whole batch); returns only after the commit. All or
+ * nothing: when any invoice is refused (invalid key or invoice, validator
+ * errors in NAVOI_OUTBOX_VALIDATE_REFUSE mode, a key holding a different
+ * invoice) or the commit fails, none of the batch is stored. Each item is
+ * treated as navoi_outbox_enqueue() with original_key NULL: a key already
+ * holding the same invoice is a no-op, and an amendment finds its original
+ * by originalInvoiceNumber, also among the earlier items of the batch.
+ * @param ob the outbox.
+ * @param keys n idempotency keys (1..128 printable ASCII characters each).
+ * @param invoices the n invoices (CREATE/MODIFY/STORNO).
+ * @param n number of items, 1..10000.
+ * @param created_out optional array of n; element i gets 1 if item i was
+ *        created, 0 if it existed (all 0 on failure).
+ * @return NAVOI_OK, NAVOI_EINVAL, NAVOI_EVALIDATION, NAVOI_ESTATE (a key
+ *         exists with a different invoice), NAVOI_EIO (not stored: no item of
+ *         the batch is present), NAVOI_ENOMEM; the message names the item.
+ * @since 0.1
+ */
+NAVOI_API int navoi_outbox_enqueue_batch(navoi_outbox *ob, const char *const *keys,
+                                         const navoi_invoice *const *invoices, size_t n,
+                                         int *created_out);
 /** @} */
 
 /* ------------------------------------------------------------------ */

@@ -37,6 +37,8 @@ static int storage_fail(navoi_outbox *ob, int rc, const char *what)
     if (ob->is_sqlite)
         return navoi__ob_fail(ob, rc, "storage: %s failed: %s", what,
                               navoi__storage_sqlite_errmsg(ob->ud));
+    if (ob->backend_errmsg)
+        return navoi__ob_fail(ob, rc, "storage: %s failed: %s", what, ob->backend_errmsg(ob->ud));
     return navoi__ob_fail(ob, rc, "storage: %s failed (%s)", what, navoi_strerror(rc));
 }
 
@@ -302,6 +304,24 @@ int navoi__ob_select(navoi_outbox *ob, int by, const char *value, int state, int
         navoi__ob_list_free(out);
         return rc == NAVOI_ENOMEM ? navoi__ob_fail(ob, rc, "out of memory")
                                   : storage_fail(ob, rc, "select");
+    }
+    return NAVOI_OK;
+}
+
+int navoi__ob_due(navoi_outbox *ob, int state, int64_t now, size_t limit, navoi__ob_list *out)
+{
+    int rc;
+    if (!ob->ops.claim_due)
+        return navoi__ob_select(ob, NAVOI_STORAGE_BY_DUE, NULL, state, now, 0, limit, out);
+    memset(out, 0, sizeof *out);
+    rc = ob->ops.claim_due(state, now, limit, ob->worker, now, now + ob->lease_ms, on_row, out,
+                           ob->ud);
+    if (rc == NAVOI_EUSER)
+        rc = out->rc;
+    if (rc != NAVOI_OK) {
+        navoi__ob_list_free(out);
+        return rc == NAVOI_ENOMEM ? navoi__ob_fail(ob, rc, "out of memory")
+                                  : storage_fail(ob, rc, "claim");
     }
     return NAVOI_OK;
 }
@@ -705,6 +725,207 @@ NAVOI_API int navoi_outbox_enqueue(navoi_outbox *ob, const char *key,
     return rc;
 }
 
+/* ---- batched enqueue ---- */
+
+#define ENQ_BATCH_MAX 10000
+
+/* Undoes a batch whose commit failed: any of its created items that became
+ * visible anyway is removed again, so NAVOI_EIO always means "absent". */
+static void batch_undo(navoi_outbox *ob, const char *const *keys, const int *created, size_t n)
+{
+    size_t i;
+    int rc = NAVOI_OK, any = 0;
+    for (i = 0; i < n && rc == NAVOI_OK; i++) {
+        navoi__ob_item *old = NULL;
+        if (!created[i] || navoi__ob_load(ob, keys[i], &old) != NAVOI_OK)
+            continue;
+        navoi__ob_item_destroy(old);
+        if (!any && (rc = ob->ops.begin(ob->ud)) != NAVOI_OK)
+            break;
+        any = 1;
+        rc = ob->ops.remove(keys[i], ob->ud);
+    }
+    if (any && rc == NAVOI_OK)
+        rc = ob->ops.commit(ob->ud);
+    if (rc != NAVOI_OK) {
+        ob->ops.rollback(ob->ud);
+        navoi__ob_log(ob, NAVOI_LOG_ERROR, NULL, keys[0],
+                      "batch commit failed and its items could not be removed again: the "
+                      "storage is unreliable, stop and check it");
+    }
+}
+
+NAVOI_API int navoi_outbox_enqueue_batch(navoi_outbox *ob, const char *const *keys,
+                                         const navoi_invoice *const *invoices, size_t n,
+                                         int *created_out)
+{
+    char (*hashes)[NAVOI__SHA256_HEX_LEN + 1] = NULL;
+    char findings[600];
+    int *created = NULL, *errs = NULL;
+    size_t i;
+    int rc = NAVOI_OK;
+
+    if (created_out && n <= ENQ_BATCH_MAX)
+        for (i = 0; i < n; i++)
+            created_out[i] = 0;
+    if (!ob)
+        return NAVOI_EINVAL;
+    ob->errmsg[0] = '\0';
+    if (!keys || !invoices || n < 1 || n > ENQ_BATCH_MAX)
+        return navoi__ob_fail(ob, NAVOI_EINVAL, "a batch holds 1..%d keys and invoices",
+                              ENQ_BATCH_MAX);
+    hashes = navoi__calloc(n, sizeof *hashes);
+    created = navoi__calloc(n, sizeof *created);
+    errs = navoi__calloc(n, sizeof *errs);
+    if (!hashes || !created || !errs) {
+        rc = navoi__ob_fail(ob, NAVOI_ENOMEM, "out of memory");
+        goto out;
+    }
+    /* 1. everything that needs no storage write, before the transaction */
+    for (i = 0; i < n && rc == NAVOI_OK; i++) {
+        const char *xml;
+        size_t len = 0;
+        int op;
+        if (!invoices[i]) {
+            rc = navoi__ob_fail(ob, NAVOI_EINVAL, "batch item %zu: invoice is NULL", i);
+            break;
+        }
+        if ((rc = check_key(ob, keys[i], "key")) != NAVOI_OK) {
+            char m[sizeof ob->errmsg];
+            snprintf(m, sizeof m, "%s", ob->errmsg);
+            rc = navoi__ob_fail(ob, rc, "batch item %zu: %s", i, m);
+            break;
+        }
+        xml = navoi_invoice_xml(invoices[i], &len);
+        op = navoi_invoice_operation(invoices[i]);
+        if (op < NAVOI_OP_CREATE || op > NAVOI_OP_STORNO || !xml || !len) {
+            rc = navoi__ob_fail(ob, NAVOI_EINVAL,
+                                "batch item %zu: invoice has no operation or no content", i);
+            break;
+        }
+        if (navoi__sha256_hex(xml, len, hashes[i]) != NAVOI_OK) {
+            rc = navoi__ob_fail(ob, NAVOI_ENOMEM, "out of memory");
+            break;
+        }
+        if (ob->validation != NAVOI_OUTBOX_VALIDATE_OFF) {
+            navoi__ob_item *known = NULL;
+            rc = navoi__ob_load(ob, keys[i], &known);
+            navoi__ob_item_destroy(known);
+            if (rc == NAVOI_ENOTFOUND) {
+                rc = validate_invoice(ob, invoices[i], findings, sizeof findings, &errs[i]);
+                if (rc == NAVOI_OK && errs[i] && ob->validation == NAVOI_OUTBOX_VALIDATE_REFUSE) {
+                    navoi__ob_log(ob, NAVOI_LOG_WARN, NULL, keys[i], "refused %s: %s",
+                                  navoi_invoice_number(invoices[i]), findings);
+                    rc = navoi__ob_fail(ob, NAVOI_EVALIDATION,
+                                        "batch item %zu: invoice %s not enqueued (nor the rest "
+                                        "of the batch), the validator found %d error%s: %s",
+                                        i, navoi_invoice_number(invoices[i]), errs[i],
+                                        errs[i] == 1 ? "" : "s", findings);
+                }
+            }
+        }
+    }
+    if (rc != NAVOI_OK)
+        goto out;
+    /* 2. one transaction: existing keys are compared, new ones inserted */
+    rc = ob->ops.begin(ob->ud);
+    if (rc != NAVOI_OK) {
+        rc = storage_fail(ob, rc, "begin");
+        goto out;
+    }
+    for (i = 0; i < n && rc == NAVOI_OK; i++) {
+        navoi__buf rec = NAVOI__BUF_INIT;
+        navoi__ob_item it, *old = NULL;
+        const char *xml;
+        size_t len = 0;
+
+        rc = navoi__ob_load(ob, keys[i], &old);
+        if (rc == NAVOI_OK) {
+            rc = old->hash && !strcmp(old->hash, hashes[i])
+                     ? NAVOI_OK
+                     : navoi__ob_fail(ob, NAVOI_ESTATE,
+                                      "batch item %zu: key %s already holds a different "
+                                      "document", i, keys[i]);
+            navoi__ob_item_destroy(old);
+            continue;
+        }
+        if (rc != NAVOI_ENOTFOUND)
+            break;
+        xml = navoi_invoice_xml(invoices[i], &len);
+        memset(&it, 0, sizeof it);
+        it.op = navoi_invoice_operation(invoices[i]);
+        it.key = (char *)keys[i];
+        it.number = (char *)navoi_invoice_number(invoices[i]);
+        it.hash = hashes[i];
+        it.state = NAVOI_ITEM_PENDING;
+        it.created = it.due = navoi__ob_now(ob);
+        rc = NAVOI_OK;
+        if (it.op != NAVOI_OP_CREATE) {
+            /* inside the transaction: an original earlier in the batch counts */
+            char *onum = original_number(xml, len);
+            if (onum) {
+                rc = find_original(ob, onum, &it.orig_key);
+                navoi__free(onum);
+            }
+        }
+        if (rc == NAVOI_OK && (rc = navoi__ob_record_write(&it, &rec)) != NAVOI_OK)
+            rc = navoi__ob_fail(ob, rc, "out of memory");
+        if (rc == NAVOI_OK) {
+            rc = ob->ops.insert(it.key, it.state, it.due, it.created, it.number, NULL,
+                                it.orig_key, rec.data, rec.len, xml, len, ob->ud);
+            rc = rc == NAVOI_OK ? rc : storage_fail(ob, rc, "insert");
+        }
+        navoi__buf_free(&rec);
+        if (rc == NAVOI_OK)
+            rc = navoi__ob_history(ob, it.key, "enqueued op=%s number=%s%s%s batch=%zu/%zu",
+                                   it.op == NAVOI_OP_MODIFY   ? "MODIFY"
+                                   : it.op == NAVOI_OP_STORNO ? "STORNO"
+                                                              : "CREATE",
+                                   it.number, it.orig_key ? " original=" : "",
+                                   it.orig_key ? it.orig_key : "", i + 1, n);
+        if (rc == NAVOI_OK && errs[i]) {
+            /* FLAG mode (rare): the findings again, for the history */
+            int again = 0;
+            rc = validate_invoice(ob, invoices[i], findings, sizeof findings, &again);
+            if (rc == NAVOI_OK)
+                rc = navoi__ob_history(ob, it.key, "validator: %d error%s: %s", errs[i],
+                                       errs[i] == 1 ? "" : "s", findings);
+        }
+        navoi__free(it.orig_key);
+        created[i] = rc == NAVOI_OK;
+    }
+    if (rc != NAVOI_OK) {
+        ob->ops.rollback(ob->ud);
+        memset(created, 0, n * sizeof *created);
+        goto out;
+    }
+    rc = ob->ops.commit(ob->ud);
+    if (rc != NAVOI_OK) {
+        char keep[sizeof ob->errmsg];
+        storage_fail(ob, rc, "commit");
+        memcpy(keep, ob->errmsg, sizeof keep);
+        batch_undo(ob, keys, created, n);
+        memcpy(ob->errmsg, keep, sizeof keep);
+        navoi__ob_log(ob, NAVOI_LOG_ERROR, NULL, keys[0], "batch of %zu not enqueued: %s", n,
+                      ob->errmsg);
+        memset(created, 0, n * sizeof *created);
+        rc = rc == NAVOI_ENOMEM ? NAVOI_ENOMEM : NAVOI_EIO;
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        if (created[i])
+            navoi__ob_log(ob, NAVOI_LOG_INFO, NULL, keys[i], "enqueued %s (batch of %zu)",
+                          navoi_invoice_number(invoices[i]), n);
+        if (created_out)
+            created_out[i] = created[i];
+    }
+out:
+    navoi__free(hashes);
+    navoi__free(created);
+    navoi__free(errs);
+    return rc;
+}
+
 NAVOI_API int navoi_outbox_enqueue_annulment(navoi_outbox *ob, const char *key,
                                              const char *original_key, int code,
                                              const char *reason, int *created_out)
@@ -935,6 +1156,10 @@ NAVOI_API int navoi_outbox_next_due(navoi_outbox *ob, int64_t *due_ms_out)
     }
     if (best && ob->last_request_ms && best < ob->last_request_ms + ob->min_interval_ms)
         best = ob->last_request_ms + ob->min_interval_ms;
+    if (best && best < ob->pace_until)
+        best = ob->pace_until;
+    if (best && best < ob->idle_until)
+        best = ob->idle_until;
     *due_ms_out = best;
     return NAVOI_OK;
 }

@@ -103,6 +103,7 @@ struct navoi_outbox {
     navoi_storage_ops ops;
     void *ud;
     int is_sqlite;
+    const char *(*backend_errmsg)(void *ud); /* detail of a built-in backend's failure */
     char errmsg[1024];
     char *halt;          /* halt reason, NULL when running */
     char worker[65];
@@ -114,6 +115,8 @@ struct navoi_outbox {
     uint32_t batch_max, min_interval_ms;
     int validation;      /* NAVOI_OUTBOX_VALIDATE_* */
     int64_t last_request_ms;
+    int64_t idle_until;  /* claim_due found nothing claimable: next_due waits until then */
+    int64_t pace_until;  /* shared pacing (ops.pace): the next slot is not before */
     navoi__ob_reconcile rec;
     /* log context while a step runs */
     navoi_log_fn user_log;
@@ -151,6 +154,10 @@ typedef struct navoi__ob_list {
 int navoi__ob_select(navoi_outbox *ob, int by, const char *value, int state, int64_t due_max,
                      size_t offset, size_t limit, navoi__ob_list *out);
 void navoi__ob_list_free(navoi__ob_list *l);
+/* Due items of a state (BY_DUE order). With ops.claim_due (several workers
+ * on one storage) they come claimed for this worker, without those another
+ * worker holds or is changing; otherwise they are only read. */
+int navoi__ob_due(navoi_outbox *ob, int state, int64_t now, size_t limit, navoi__ob_list *out);
 /* Writes an item (conditional on its fence, which is advanced) and a
  * history entry; must run inside begin/commit. lease: 1 keep/extend, 0 release. */
 int navoi__ob_save(navoi_outbox *ob, navoi__ob_item *it, int lease, const char *history_fmt,

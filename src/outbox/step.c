@@ -212,6 +212,31 @@ static int claim_one(navoi_outbox *ob, navoi__ob_item *it, int64_t now)
     return navoi__ob_commit(ob);
 }
 
+/* Shared pacing (ops.pace, several workers on one storage): before the
+ * requests of a unit, a slot of requests x min_interval_ms is taken on the
+ * storage's clock, so that more workers do not mean more requests per
+ * second to NAV. 1 = go; 0 = wait (items claimed so far stay leased to this
+ * worker, which takes them up again when its slot comes). */
+static int pace_ok(navoi_outbox *ob, int64_t now, uint32_t requests, int *rc)
+{
+    int64_t wait = 0;
+    *rc = NAVOI_OK;
+    if (!ob->ops.pace || !ob->min_interval_ms)
+        return 1;
+    if (ob->pace_until > now)
+        return 0;
+    *rc = ob->ops.pace("nav", now, ob->min_interval_ms * requests, &wait, ob->ud);
+    if (*rc != NAVOI_OK) {
+        *rc = navoi__ob_fail(ob, *rc, "storage: pace failed");
+        return 0;
+    }
+    if (wait > 0) {
+        ob->pace_until = now + wait;
+        return 0;
+    }
+    return 1;
+}
+
 static int begin(navoi_outbox *ob)
 {
     int rc = ob->ops.begin(ob->ud);
@@ -282,6 +307,8 @@ static int dupcheck(navoi_outbox *ob, navoi__ob_item *it, int64_t now, int *did)
     rc = claim_one(ob, it, now);
     if (rc != NAVOI_OK)
         return rc == NAVOI_ESTATE ? NAVOI_OK : rc;
+    if (!pace_ok(ob, now, 1, &rc))
+        return rc;
     qrc = navoi_query_invoice_data(c, it->number, NAVOI_OUTBOUND, 0, NULL, &res);
     ob->last_request_ms = now;
     *did = 1;
@@ -343,7 +370,7 @@ static int unit_poll(navoi_outbox *ob, int64_t now, int *did)
     size_t i;
     int rc, qrc;
 
-    rc = navoi__ob_select(ob, NAVOI_STORAGE_BY_DUE, NULL, NAVOI_ITEM_SENT, now, 0, 1, &first);
+    rc = navoi__ob_due(ob, NAVOI_ITEM_SENT, now, 1, &first);
     if (rc != NAVOI_OK || first.n == 0) {
         navoi__ob_list_free(&first);
         return rc;
@@ -361,6 +388,10 @@ static int unit_poll(navoi_outbox *ob, int64_t now, int *did)
     filter(&l, NAVOI_ITEM_SENT, txid, NULL);
     rc = claim_all(ob, l.v, &l.n, now);
     if (rc != NAVOI_OK || l.n == 0) {
+        navoi__ob_list_free(&l);
+        return rc;
+    }
+    if (!pace_ok(ob, now, 1, &rc)) {
         navoi__ob_list_free(&l);
         return rc;
     }
@@ -630,7 +661,7 @@ static int unit_reconcile(navoi_outbox *ob, int64_t now, int *did)
     int rc, qrc;
     size_t i;
 
-    rc = navoi__ob_select(ob, NAVOI_STORAGE_BY_DUE, NULL, NAVOI_ITEM_SENDING, now, 0, 1, &first);
+    rc = navoi__ob_due(ob, NAVOI_ITEM_SENDING, now, 1, &first);
     if (rc != NAVOI_OK || first.n == 0) {
         navoi__ob_list_free(&first);
         return rc;
@@ -655,7 +686,7 @@ static int unit_reconcile(navoi_outbox *ob, int64_t now, int *did)
         return rc;
     filter(&l, NAVOI_ITEM_SENDING, NULL, rid);
     rc = claim_all(ob, l.v, &l.n, now);
-    if (rc != NAVOI_OK || l.n == 0) {
+    if (rc != NAVOI_OK || l.n == 0 || !pace_ok(ob, now, 1, &rc)) {
         navoi__ob_list_free(&l);
         return rc;
     }
@@ -873,8 +904,10 @@ static int unit_send(navoi_outbox *ob, int64_t now, int *did)
 
     memset(pay, 0, sizeof pay);
     memset(&grp, 0, sizeof grp);
-    rc = navoi__ob_select(ob, NAVOI_STORAGE_BY_DUE, NULL, NAVOI_ITEM_PENDING, now, 0, SCAN_LIMIT,
-                          &cands);
+    /* with claim_due, claim only what one batch can carry: other workers
+     * take the rest */
+    rc = navoi__ob_due(ob, NAVOI_ITEM_PENDING, now, ob->ops.claim_due ? ob->batch_max : SCAN_LIMIT,
+                       &cands);
     if (rc != NAVOI_OK || cands.n == 0) {
         navoi__ob_list_free(&cands);
         return rc;
@@ -974,6 +1007,8 @@ static int unit_send(navoi_outbox *ob, int64_t now, int *did)
     if (nb == 0)
         goto out;
     log_context(ob, rid[0] ? rid : NULL, batch, nb);
+    if (!pace_ok(ob, now, 2, &rc)) /* tokenExchange and the manage request */
+        goto out;
     /* a fresh single-use token before anything is recorded */
     src = navoi_token_exchange(c, NULL);
     ob->last_request_ms = now;
@@ -1137,6 +1172,19 @@ int navoi__ob_step(navoi_outbox *ob, int *did)
         rc = unit_reconcile(ob, now, did);
     if (rc == NAVOI_OK && !*did)
         rc = unit_send(ob, now, did);
+    if (rc == NAVOI_ESTATE) {
+        /* A fenced write was refused: another worker took the item(s) over
+         * after this one's lease ran out. The transaction was rolled back,
+         * nothing changed; the new holder carries on. */
+        navoi__ob_log(ob, NAVOI_LOG_WARN, ob->log_corr, ob->log_keys,
+                      "another worker took over (this worker's lease had expired): nothing "
+                      "was changed by this worker");
+        navoi__ob_reconcile_reset(&ob->rec);
+        *did = 1;
+        rc = NAVOI_OK;
+    }
+    /* Several workers: due items may all be held by others; do not spin. */
+    ob->idle_until = rc == NAVOI_OK && !*did && ob->ops.claim_due ? now + 250 : 0;
     if (ob->user_log) {
         c->log_fn = ob->user_log;
         c->log_ud = ob->user_log_ud;

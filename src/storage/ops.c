@@ -28,7 +28,9 @@ int navoi__storage_ops_check(const navoi_storage_ops *ops)
 
 size_t navoi__storage_ops_size(int version)
 {
-    return version < 2 ? offsetof(navoi_storage_ops, inbound_put) : sizeof(navoi_storage_ops);
+    return version < 2   ? offsetof(navoi_storage_ops, inbound_put)
+           : version < 3 ? offsetof(navoi_storage_ops, claim_due)
+                         : sizeof(navoi_storage_ops);
 }
 
 int navoi__storage_ops_check_v2(const navoi_storage_ops *ops)

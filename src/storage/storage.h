@@ -7,6 +7,7 @@
 #define NAVOI_STORAGE_STORAGE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "navoi/navoi.h"
 
@@ -28,5 +29,16 @@ int navoi__storage_ops_check(const navoi_storage_ops *ops);
 int navoi__storage_ops_check_v2(const navoi_storage_ops *ops);
 /* Bytes of a table filled for version (older tables are shorter). */
 size_t navoi__storage_ops_size(int version);
+
+/* PostgreSQL backend (postgres.c, only when built with libpq): connects
+ * with conninfo, migrates the schema and fills ops/userdata; client
+ * (borrowed, may be NULL) receives the backend's log lines. On failure err
+ * gets the reason, never the password. */
+int navoi__storage_pg_open(const char *conninfo, navoi_client *client, navoi_storage_ops *ops,
+                           void **userdata_out, char *err, size_t errlen);
+/* Message of the last PostgreSQL failure ("" if none). */
+const char *navoi__storage_pg_errmsg(void *userdata);
+/* Fenced writes this handle attempted with a stale fence (no row changed). */
+uint64_t navoi__storage_pg_rejections(void *userdata);
 
 #endif

@@ -255,6 +255,8 @@ static int run_check(navoi_client *c, unsigned flags, verdict *v)
     int rc;
     if (!(flags & NAVOI_CHECK_QUERY_ONLY)) {
         rc = navoi_token_exchange(c, NULL);
+        if (rc == NAVOI_ENOMEM) /* says nothing about the connection */
+            return rc;
         if (rc != NAVOI_OK) {
             judge(c, v, rc, "tokenExchange", 1);
             return NAVOI_OK;
@@ -262,6 +264,8 @@ static int run_check(navoi_client *c, unsigned flags, verdict *v)
     }
     rc = navoi_query_taxpayer(c, c->tax_number[0] ? c->tax_number : "00000000", &r);
     navoi_result_free(r);
+    if (rc == NAVOI_ENOMEM)
+        return rc;
     if (rc != NAVOI_OK) {
         judge(c, v, rc, "queryTaxpayer", 0);
         return NAVOI_OK;
@@ -295,7 +299,8 @@ NAVOI_API int navoi_check_connection(navoi_client *c, unsigned flags, int *statu
         *diagnosis_out = 0;
     if (!c || !status_out || (flags & ~NAVOI_CHECK_QUERY_ONLY))
         return NAVOI_EINVAL;
-    run_check(c, flags, &v);
+    if (run_check(c, flags, &v) == NAVOI_ENOMEM)
+        return NAVOI_ENOMEM;
     return finish(c, &v, status_out, diagnosis_out);
 }
 
@@ -327,6 +332,7 @@ NAVOI_API int navoi_check_connection_with(navoi_client *c, unsigned flags, const
         diagnose(c, &v, NAVOI_CONN_ERROR, NAVOI_DIAG_KEY_LENGTH, rc, "%s", c->errmsg);
         return finish(c, &v, status_out, diagnosis_out);
     }
-    run_check(c, flags, &v);
+    if (run_check(c, flags, &v) == NAVOI_ENOMEM)
+        return NAVOI_ENOMEM;
     return finish(c, &v, status_out, diagnosis_out);
 }

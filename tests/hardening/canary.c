@@ -348,6 +348,26 @@ static void run_all(sim_server *s, navoi_client *c, const creds *k, const char *
     navoi_txn_free(t);
     t = NULL;
 
+    /* the connection check and the incoming sync */
+    {
+        int status = 0, diag = 0;
+        char db[4096];
+        const char *tmp = getenv("TMPDIR");
+        navoi_sync *sy = NULL;
+        expect(c, "check_connection", navoi_check_connection(c, 0, &status, &diag), NAVOI_OK);
+        printf("  %s %s %s\n", navoi_conn_status_name(status), navoi_diagnosis_name(diag),
+               navoi_client_errmsg(c));
+        snprintf(db, sizeof db, "%s/navoi-canary-sync.sqlite", tmp && *tmp ? tmp : "/tmp");
+        unlink(db);
+        if (expect(c, "sync_open_sqlite", navoi_sync_open_sqlite(&sy, c, db), NAVOI_OK) ==
+            NAVOI_OK) {
+            navoi_sync_set_pace(sy, 0);
+            expect(c, "sync_run", navoi_sync_run(sy, now - 40LL * 86400000), NAVOI_OK);
+            printf("  %s\n", navoi_sync_errmsg(sy));
+            navoi_sync_free(sy);
+        }
+    }
+
     /* faults: every failure path writes its message */
     sim_fault_add(s, SIM_FAULT_TOKEN_REJECT, "manageInvoice", 1, 0);
     expect(c, "manage_invoice token rejected", navoi_manage_invoice(c, inv, 1, 0, &t), NAVOI_ENAV);
@@ -429,6 +449,12 @@ static void run_outbox(navoi_client *c, const char *dir)
     printf("  outbox: %lld item(s) DONE after %d step(s)\n", (long long)done, i);
     if (done != 2)
         g_failures++;
+    {
+        char *metrics = NULL;
+        expect(c, "outbox_metrics_text", navoi_outbox_metrics_text(ob, &metrics), NAVOI_OK);
+        printf("%s\n", metrics ? metrics : "");
+        navoi_free(metrics);
+    }
     if (navoi_outbox_item_get(ob, "erp-1", &it) == NAVOI_OK) {
         size_t k;
         printf("  erp-1 %s %s\n", navoi_outbox_state_name(navoi_outbox_item_state(it)),
@@ -467,6 +493,30 @@ static void bad_settings(sim_server *s, const creds *k)
     expect(c, "set_password_hash not hex", navoi_client_set_password_hash(c, buf), NAVOI_EKEY);
     expect(c, "query missing settings", navoi_query_taxpayer(c, SUPPLIER, &r), NAVOI_ECONFIG);
     navoi_client_free(c);
+
+    /* the connection check diagnoses malformed secrets without echoing them */
+    {
+        int status = 0, diag = 0;
+        char pw[128], sk[128], xk[128];
+        c = client(s, k, NULL);
+        snprintf(pw, sizeof pw, "%s\n", k->password);
+        snprintf(sk, sizeof sk, " %s", k->sign_key);
+        snprintf(xk, sizeof xk, "%s\r\n", k->exchange_key);
+        expect(c, "check_connection_with bad password",
+               navoi_check_connection_with(c, 0, pw, NULL, NULL, &status, &diag), NAVOI_OK);
+        printf("  %s %s\n", navoi_diagnosis_name(diag), navoi_client_errmsg(c));
+        expect(c, "check_connection_with bad signing key",
+               navoi_check_connection_with(c, 0, NULL, sk, NULL, &status, &diag), NAVOI_OK);
+        printf("  %s %s\n", navoi_diagnosis_name(diag), navoi_client_errmsg(c));
+        expect(c, "check_connection_with bad exchange key",
+               navoi_check_connection_with(c, 0, NULL, NULL, xk, &status, &diag), NAVOI_OK);
+        printf("  %s %s\n", navoi_diagnosis_name(diag), navoi_client_errmsg(c));
+        sk[1 + 31] = sk[1 + 31] == 'Q' ? 'R' : 'Q';
+        expect(c, "check_connection_with wrong signing key",
+               navoi_check_connection_with(c, 0, NULL, sk + 1, NULL, &status, &diag), NAVOI_OK);
+        printf("  %s %s\n", navoi_diagnosis_name(diag), navoi_client_errmsg(c));
+        navoi_client_free(c);
+    }
 
     /* a wrong signing key, a wrong exchange key, an unknown login */
     {

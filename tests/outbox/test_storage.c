@@ -53,7 +53,7 @@ static void sq_wipe(void)
     rm_db(g_db);
 }
 
-static const sc_backend k_sqlite = {"sqlite-conformance", sq_open, sq_wipe};
+static const sc_backend k_sqlite = {"sqlite-conformance", sq_open, sq_wipe, 0};
 
 /* ---- SQLite specifics ---- */
 

@@ -569,6 +569,64 @@ static int setup_outbox_sent(tt_ctx *t)
     return rc == NAVOI_OK && !did ? NAVOI_ESTATE : rc;
 }
 
+/* ---- connection check ---- */
+
+static int run_check_connection(tt_ctx *t)
+{
+    int status = 0, diag = 0;
+    int rc = navoi_check_connection(t->client, 0, &status, &diag);
+    return rc == NAVOI_OK && status != NAVOI_CONN_ACTIVE ? NAVOI_EPROTO : rc;
+}
+
+static int run_check_connection_with(tt_ctx *t)
+{
+    int status = 0, diag = 0;
+    int rc = navoi_check_connection_with(t->client, 0, "Teszt-Jelszo-01",
+                                         "ce-8f5e-215119fa7dd621DLMRHRLH2S", "f424XKR57N62W5NJ",
+                                         &status, &diag);
+    return rc == NAVOI_OK && status != NAVOI_CONN_ACTIVE ? NAVOI_EPROTO : rc;
+}
+
+/* ---- incoming sync (SQLite in a private directory) ---- */
+
+static int setup_sync(tt_ctx *t)
+{
+    char *dir = strdup("/tmp/navoi-torture-XXXXXX"), *path;
+    int rc;
+
+    if (!dir || !mkdtemp(dir))
+        return NAVOI_EIO;
+    path = malloc(strlen(dir) + 16);
+    sprintf(path, "%s/outbox.sqlite", dir);
+    free(dir);
+    t->extra = path;
+    t->client = tt_client();
+    rc = navoi_sync_open_sqlite(&t->sync, t->client, path);
+    if (rc == NAVOI_OK)
+        rc = navoi_sync_set_pace(t->sync, 0);
+    return rc;
+}
+
+static void teardown_sync(tt_ctx *t)
+{
+    navoi_sync_free(t->sync);
+    t->sync = NULL;
+    teardown_outbox(t);
+}
+
+static int run_sync(tt_ctx *t)
+{
+    /* 2024-11-01: one 35-day window, two digest pages, three invoices */
+    int rc = navoi_sync_run(t->sync, 1730419200000LL);
+    if (getenv("NAVOI_TORTURE_VERBOSE"))
+        fprintf(stderr, "sync: rc %d seen %lld fetched %lld skipped %lld incomplete %lld\n", rc,
+                (long long)navoi_sync_stat(t->sync, NAVOI_SYNC_STAT_SEEN),
+                (long long)navoi_sync_stat(t->sync, NAVOI_SYNC_STAT_FETCHED),
+                (long long)navoi_sync_stat(t->sync, NAVOI_SYNC_STAT_SKIPPED),
+                (long long)navoi_sync_stat(t->sync, NAVOI_SYNC_STAT_INCOMPLETE));
+    return rc;
+}
+
 /* ------------------------------------------------------------------ */
 /* One entry per public operation. The outbox (enqueue, worker step) and
  * sync operations are appended here as they land. */
@@ -607,7 +665,10 @@ const tt_op g_torture_ops[] = {
     {"outbox_enqueue", setup_outbox, run_outbox_enqueue, teardown_outbox, NAVOI_OK},
     {"outbox_step_send", setup_outbox_queued, run_outbox_step, teardown_outbox, NAVOI_OK},
     {"outbox_step_poll", setup_outbox_sent, run_outbox_step, teardown_outbox, NAVOI_OK},
-    /* @@TORTURE-OPS@@ sync: sync step */
+    {"sync_run", setup_sync, run_sync, teardown_sync, NAVOI_OK},
+    {"check_connection", setup_client, run_check_connection, NULL, NAVOI_OK},
+    {"check_connection_with", setup_client, run_check_connection_with, NULL, NAVOI_OK},
+    /* @@TORTURE-OPS@@ one line per further operation */
 };
 
 const size_t g_torture_op_count = sizeof g_torture_ops / sizeof g_torture_ops[0];

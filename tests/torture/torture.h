@@ -33,6 +33,7 @@ typedef struct tt_ctx {
     navoi_result *result;
     navoi_digest_query *query;
     navoi_outbox *outbox;
+    navoi_sync *sync;
     char *text;          /* navoi_free()d output (report, secret) */
     int flag;            /* operation-specific */
     int msg_elsewhere;   /* run(): failures are described on another handle */

@@ -1,5 +1,6 @@
 /* cliutil.c - see cliutil.h. */
 #include "cliutil.h"
+#include "storage_open.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -77,8 +78,10 @@ int cli_open_outbox(const cli_common *co, const cli_config *cfg, navoi_client *c
         fprintf(stderr, "%s: no storage configured (storage = FILE or NAVOI_STORAGE)\n", co->cmd);
         return EXIT_ERROR;
     }
-    if (navoi_outbox_open_sqlite(out, c, storage) != NAVOI_OK) {
-        fprintf(stderr, "%s: %s: %s\n", co->cmd, storage, navoi_client_errmsg(c));
+    if (cli_storage_open_outbox(out, c, storage) != NAVOI_OK) {
+        char shown[512];
+        cli_storage_display(storage, shown, sizeof shown);
+        fprintf(stderr, "%s: %s: %s\n", co->cmd, shown, navoi_client_errmsg(c));
         return EXIT_ERROR;
     }
     return EXIT_OK;

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "storage_open.h"
 #include "metrics_http.h"
 #include "navoi/navoi.h"
 
@@ -24,7 +25,7 @@ void help_worker(FILE *out)
 {
     fprintf(out,
             "usage: navoi worker --config FILE [--until-idle | --once] [--max-steps N]\n"
-            "                    [--metrics-listen ADDRESS:PORT]\n\n"
+            "                    [--metrics-listen ADDRESS:PORT] [--storage STORAGE]\n\n"
             "Reports every invoice of the outbox to NAV exactly once: sends batches,\n"
             "polls their status, runs the lost-transaction check after ambiguous sends\n"
             "and retries transient failures. Runs until SIGINT/SIGTERM, or with\n"
@@ -32,7 +33,10 @@ void help_worker(FILE *out)
             "--metrics-listen 127.0.0.1:9464 serves the metrics (as `navoi metrics`) at\n"
             "http://127.0.0.1:9464/metrics while the worker runs.\n\n"
             "Configuration (key = value; see tools/navoi/config.h), besides the client keys:\n"
-            "  storage            SQLite outbox database (required)\n"
+            "  storage            the outbox: an SQLite file, or a PostgreSQL database\n"
+            "                     (postgresql://user@host/db, or postgres:host=... dbname=...)\n"
+            "                     that several workers share; --storage overrides it.\n"
+            "                     Keep the PostgreSQL password in PGPASSFILE, not here.\n"
             "  worker_id, lease_ms            lease owner id and duration\n"
             "  backoff_base_ms, backoff_cap_ms, jitter_percent, horizon_ms\n"
             "  poll_first_ms, poll_cap_ms, lost_wait_ms, lost_margin_ms\n"
@@ -114,7 +118,9 @@ static int apply_policies(navoi_outbox *ob, const cli_config *cfg, char *err, si
 
 int cmd_worker(int argc, char **argv)
 {
-    const char *cfg_path = NULL, *storage, *metrics_listen = NULL;
+    const char *cfg_path = NULL, *storage, *metrics_listen = NULL, *storage_opt = NULL;
+    char shown[512];
+    int shared = 0;
     worker_metrics *wm = NULL;
     cli_config *cfg = NULL;
     navoi_client *client = NULL;
@@ -135,6 +141,8 @@ int cmd_worker(int argc, char **argv)
             max_steps = atol(argv[++i]);
         else if (!strcmp(argv[i], "--metrics-listen") && i + 1 < argc)
             metrics_listen = argv[++i];
+        else if (!strcmp(argv[i], "--storage") && i + 1 < argc)
+            storage_opt = argv[++i];
         else {
             help_worker(stderr);
             return EXIT_USAGE;
@@ -144,7 +152,7 @@ int cmd_worker(int argc, char **argv)
         fprintf(stderr, "navoi worker: %s\n", err);
         return EXIT_ERROR;
     }
-    storage = cli_config_get(cfg, "storage");
+    storage = storage_opt ? storage_opt : cli_config_get(cfg, "storage");
     level = cli_config_log_level(cfg);
     if (!storage || level < 0) {
         fprintf(stderr, "navoi worker: %s\n",
@@ -157,9 +165,11 @@ int cmd_worker(int argc, char **argv)
         goto out;
     }
     navoi_client_set_log(client, on_log, level, NULL);
-    rc = navoi_outbox_open_sqlite(&ob, client, storage);
+    cli_storage_display(storage, shown, sizeof shown);
+    shared = cli_storage_is_postgres(storage);
+    rc = cli_storage_open_outbox(&ob, client, storage);
     if (rc != NAVOI_OK) {
-        fprintf(stderr, "navoi worker: %s: %s\n", storage, navoi_client_errmsg(client));
+        fprintf(stderr, "navoi worker: %s: %s\n", shown, navoi_client_errmsg(client));
         goto out;
     }
     if (apply_policies(ob, cfg, err, sizeof err) != 0) {
@@ -185,6 +195,14 @@ int cmd_worker(int argc, char **argv)
                     navoi_outbox_halt_reason(ob) ? navoi_outbox_halt_reason(ob) : "");
             goto out;
         }
+        if (rc == NAVOI_EIO && shared && !once) {
+            /* a shared database may be restarting or failing over: the
+             * transaction was rolled back, try again */
+            fprintf(stderr, "navoi worker: %s (%s), retrying in 1 s\n", navoi_outbox_errmsg(ob),
+                    navoi_strerror(rc));
+            sleep_ms(1000);
+            continue;
+        }
         if (rc != NAVOI_OK) {
             fprintf(stderr, "navoi worker: %s (%s)\n", navoi_outbox_errmsg(ob),
                     navoi_strerror(rc));
@@ -197,6 +215,10 @@ int cmd_worker(int argc, char **argv)
         if (navoi_outbox_backlog(ob, &backlog, NULL) != NAVOI_OK ||
             navoi_outbox_next_due(ob, &due) != NAVOI_OK) {
             fprintf(stderr, "navoi worker: %s\n", navoi_outbox_errmsg(ob));
+            if (shared) {
+                sleep_ms(1000);
+                continue;
+            }
             goto out;
         }
         if (until_idle && backlog == 0)

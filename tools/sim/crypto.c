@@ -4,6 +4,7 @@
  * library's crypto module on purpose: the simulator is the oracle the
  * client is tested against, so it must not share the client's code.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -70,44 +71,52 @@ void sim_base64_encode(const void *p, size_t n, sim_buf *out)
     }
 }
 
-static int b64val(char c)
+/* Decoding table: 0..63, 64 for whitespace, 65 for '=', 255 otherwise
+ * (a per-byte strchr() was the simulator's largest cost on big batches). */
+static unsigned char g_b64dec[256];
+static pthread_once_t g_b64once = PTHREAD_ONCE_INIT;
+
+static void b64dec_init(void)
 {
-    const char *p;
-    if (!c)
-        return -1;
-    p = strchr(b64, c);
-    return p ? (int)(p - b64) : -1;
+    int i;
+    memset(g_b64dec, 255, sizeof g_b64dec);
+    for (i = 0; i < 64; i++)
+        g_b64dec[(unsigned char)b64[i]] = (unsigned char)i;
+    g_b64dec[' '] = g_b64dec['\t'] = g_b64dec['\r'] = g_b64dec['\n'] = 64;
+    g_b64dec['='] = 65;
 }
 
 int sim_base64_decode(const char *text, size_t n, sim_buf *out)
 {
+    unsigned char chunk[4096];
+    size_t i, count = 0, k = 0;
     unsigned v = 0;
     int bits = 0, pad = 0;
-    size_t i, count = 0;
+    pthread_once(&g_b64once, b64dec_init);
     for (i = 0; i < n; i++) {
-        char c = text[i];
-        int d;
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+        unsigned d = g_b64dec[(unsigned char)text[i]];
+        if (d == 64)
             continue;
         count++;
-        if (c == '=') {
+        if (d == 65) {
             pad++;
             continue;
         }
-        if (pad)
-            return -1; /* data after padding */
-        d = b64val(c);
-        if (d < 0)
-            return -1;
-        v = (v << 6) | (unsigned)d;
+        if (pad || d > 63)
+            return -1; /* data after padding, or not base64 */
+        v = (v << 6) | d;
         bits += 6;
         if (bits >= 8) {
-            unsigned char b;
             bits -= 8;
-            b = (unsigned char)(v >> bits);
-            sim_buf_add(out, &b, 1);
+            chunk[k++] = (unsigned char)(v >> bits);
+            if (k == sizeof chunk) {
+                sim_buf_add(out, chunk, k);
+                k = 0;
+            }
         }
     }
+    if (k)
+        sim_buf_add(out, chunk, k);
     if (count % 4 != 0 || pad > 2)
         return -1;
     return out->oom ? -1 : 0;

@@ -5,6 +5,7 @@
  * processing delay has elapsed on the server clock, in arrival order, so
  * results are deterministic for a given sequence of requests.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,6 +317,128 @@ void sim_txn_free(sim_txn *t)
     free(t);
 }
 
+/* ---- indexes (see struct sim_server) ---- */
+
+static size_t str_hash(const char *a, const char *b)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; a && *a; a++)
+        h = (h ^ (unsigned char)*a) * 1099511628211ULL;
+    if (b) {
+        h = (h ^ 0xff) * 1099511628211ULL;
+        for (; *b; b++)
+            h = (h ^ (unsigned char)*b) * 1099511628211ULL;
+    }
+    return (size_t)(h ^ (h >> 29));
+}
+
+/* (Re)builds an index with at least 2n buckets from a list; 0 or -1. */
+#define SIM_INDEX_BUILD(type, idx, nb, cnt, list, keyexpr)                          \
+    do {                                                                          \
+        size_t want_ = 1024, i_;                                                  \
+        type **v_;                                                                \
+        type *e_;                                                                 \
+        while (want_ < 2 * (cnt) + 2)                                             \
+            want_ *= 2;                                                           \
+        v_ = calloc(want_, sizeof *v_);                                           \
+        if (!v_)                                                                  \
+            break;                                                                \
+        free(idx);                                                                \
+        (idx) = v_;                                                               \
+        (nb) = want_;                                                             \
+        (cnt) = 0;                                                                \
+        for (e_ = (list); e_; e_ = e_->next) {                                    \
+            i_ = keyexpr & ((nb) - 1);                                            \
+            e_->hnext = (idx)[i_];                                                \
+            (idx)[i_] = e_;                                                       \
+            (cnt)++;                                                              \
+        }                                                                         \
+    } while (0)
+
+#define REC_KEY(r) str_hash((r)->doc->number, NULL)
+#define TXN_KEY(t) str_hash((t)->id, NULL)
+
+static int rec_index(sim_server *s)
+{
+    if (!s->rec_idx || s->rec_n >= s->rec_nb)
+        SIM_INDEX_BUILD(sim_record, s->rec_idx, s->rec_nb, s->rec_n, s->records, REC_KEY(e_));
+    return s->rec_idx ? 0 : -1;
+}
+
+static int txn_index(sim_server *s)
+{
+    if (!s->txn_idx || s->txn_n >= s->txn_nb)
+        SIM_INDEX_BUILD(sim_txn, s->txn_idx, s->txn_nb, s->txn_n, s->txns, TXN_KEY(e_));
+    return s->txn_idx ? 0 : -1;
+}
+
+sim_record *sim_records_by_number(sim_server *s, const char *number)
+{
+    if (rec_index(s) != 0) {
+        /* out of memory: the index cannot help; callers then see nothing,
+         * which only happens when the process is failing anyway */
+        return NULL;
+    }
+    return s->rec_idx[str_hash(number, NULL) & (s->rec_nb - 1)];
+}
+
+static int reqid_expired(const sim_server *s, const sim_reqid *r, int64_t now)
+{
+    return r->ms + s->cfg->reqid_retention_ms < now;
+}
+
+int sim_reqid_used_locked(sim_server *s, const char *tax, const char *id, int64_t now)
+{
+    sim_reqid *r;
+    /* every 4096 lookups (and at first use): drop expired entries, rebuild */
+    if (!s->rid_idx || ++s->rid_ops % 4096 == 0 || s->rid_n >= s->rid_nb) {
+        sim_reqid **pp = &s->reqids;
+        while (*pp) {
+            r = *pp;
+            if (reqid_expired(s, r, now)) {
+                *pp = r->next;
+                free(r);
+                continue;
+            }
+            pp = &r->next;
+        }
+        SIM_INDEX_BUILD(sim_reqid, s->rid_idx, s->rid_nb, s->rid_n, s->reqids,
+                        str_hash(e_->tax, e_->id));
+        if (!s->rid_idx) { /* out of memory: scan the list */
+            for (r = s->reqids; r; r = r->next)
+                if (!strcmp(r->tax, tax) && !strcmp(r->id, id))
+                    return 1;
+            return 0;
+        }
+    }
+    for (r = s->rid_idx[str_hash(tax, id) & (s->rid_nb - 1)]; r; r = r->hnext)
+        if (!reqid_expired(s, r, now) && !strcmp(r->tax, tax) && !strcmp(r->id, id))
+            return 1;
+    return 0;
+}
+
+void sim_reqid_add_locked(sim_server *s, sim_reqid *r)
+{
+    r->next = s->reqids;
+    s->reqids = r;
+    if (s->rid_idx) {
+        size_t i = str_hash(r->tax, r->id) & (s->rid_nb - 1);
+        r->hnext = s->rid_idx[i];
+        s->rid_idx[i] = r;
+        s->rid_n++;
+    }
+}
+
+void sim_indexes_free(sim_server *s)
+{
+    free(s->rec_idx);
+    free(s->txn_idx);
+    free(s->rid_idx);
+    s->rec_idx = NULL;
+    s->txn_idx = NULL;
+    s->rid_idx = NULL;
+}
+
 void sim_txn_append(sim_server *s, sim_txn *t)
 {
     t->seq = ++s->seq;
@@ -325,12 +448,24 @@ void sim_txn_append(sim_server *s, sim_txn *t)
         s->txns = t;
     s->txns_tail = t;
     s->ntxns++;
+    if (s->txn_idx) {
+        size_t i = TXN_KEY(t) & (s->txn_nb - 1);
+        t->hnext = s->txn_idx[i];
+        s->txn_idx[i] = t;
+        s->txn_n++;
+    }
 }
 
 sim_txn *sim_txn_find(sim_server *s, const char *id)
 {
     sim_txn *t;
-    for (t = s->txns; t; t = t->next)
+    if (txn_index(s) != 0) {
+        for (t = s->txns; t; t = t->next)
+            if (!strcmp(t->id, id))
+                return t;
+        return NULL;
+    }
+    for (t = s->txn_idx[str_hash(id, NULL) & (s->txn_nb - 1)]; t; t = t->hnext)
         if (!strcmp(t->id, id))
             return t;
     return NULL;
@@ -353,6 +488,12 @@ static void add_records(sim_server *s, sim_txn *t, sim_item *it)
         else
             s->records = r;
         s->records_tail = r;
+        if (s->rec_idx) {
+            size_t k = REC_KEY(r) & (s->rec_nb - 1);
+            r->hnext = s->rec_idx[k];
+            s->rec_idx[k] = r;
+            s->rec_n++;
+        }
     }
 }
 
@@ -416,7 +557,7 @@ static void check_part(sim_server *s, sim_txn *t, sim_item *it, const sim_part *
     }
     {
         int bases = 0, i;
-        for (r = s->records; r; r = r->next)
+        for (r = sim_records_by_number(s, p->orig_number); r; r = r->hnext)
             if (r->valid && !r->part->has_ref && !strcmp(sim_rec_supplier(r), t->tax) &&
                 !strcmp(r->doc->number, p->orig_number))
                 bases++;
@@ -529,7 +670,7 @@ static void finalize_invoice_txn(sim_server *s, sim_txn *t)
         sim_record *r;
         if (!has_error(it) && it->doc) {
             const char *sup = it->doc->parts[0].supplier ? it->doc->parts[0].supplier : t->tax;
-            for (r = s->records; r; r = r->next)
+            for (r = sim_records_by_number(s, it->doc->number); r; r = r->hnext)
                 if (r->valid && !strcmp(sim_rec_supplier(r), sup) &&
                     !strcmp(r->doc->number, it->doc->number)) {
                     add_msg(it, 1, "ERROR", "INVOICE_NUMBER_NOT_UNIQUE",
@@ -563,7 +704,7 @@ static void finalize_annulment_txn(sim_server *s, sim_txn *t)
         if (!has_error(it) && it->doc) {
             sim_record *r;
             int found = 0, einv = 0;
-            for (r = s->records; r; r = r->next)
+            for (r = sim_records_by_number(s, it->doc->annul_ref); r; r = r->hnext)
                 if (r->valid && !strcmp(sim_rec_supplier(r), t->tax) &&
                     !strcmp(r->doc->number, it->doc->annul_ref)) {
                     found = 1;
@@ -590,7 +731,13 @@ void sim_advance_locked(sim_server *s)
 {
     int64_t now = sim_now_locked(s);
     sim_txn *t;
-    for (t = s->txns; t; t = t->next) {
+    /* skip the prefix of the list that is finished (it only grows) */
+    t = s->adv_done ? s->adv_done->next : s->txns;
+    while (t && t->finished) {
+        s->adv_done = t;
+        t = t->next;
+    }
+    for (; t; t = t->next) {
         int64_t t_proc, t_fin;
         int i;
         if (t->finished)
@@ -623,7 +770,7 @@ static void apply_annulment(sim_server *s, sim_txn *t)
         int base = 0;
         if (!ref)
             continue;
-        for (r = s->records; r; r = r->next)
+        for (r = sim_records_by_number(s, ref); r; r = r->hnext)
             if (r->valid && !strcmp(sim_rec_supplier(r), t->tax) && !strcmp(r->doc->number, ref)) {
                 r->valid = 0;
                 if (!r->part->has_ref)
@@ -694,7 +841,7 @@ void sim_ledger_get(sim_server *s, const char *supplier, const char *number,
                 out->accepted++;
         }
     }
-    for (r = s->records; r; r = r->next)
+    for (r = sim_records_by_number(s, number); r; r = r->hnext)
         if (!r->valid && !strcmp(sim_rec_supplier(r), supplier) && !strcmp(r->doc->number, number))
             out->annulled = 1;
     pthread_mutex_unlock(&s->lock);

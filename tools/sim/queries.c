@@ -322,7 +322,7 @@ void sim_q_invoice_check(sim_req *q, int data)
         sim_resp_error(q, 400, "BAD_QUERY_PARAM_SUPPLIER_NOT_EXPECTED", NULL, 0);
         goto out;
     }
-    for (r = q->s->records; r; r = r->next) {
+    for (r = sim_records_by_number(q->s, num); r; r = r->hnext) {
         if (!visible(r, q->tax, dir) || strcmp(r->doc->number, num))
             continue;
         if (sup && strcmp(sim_rec_supplier(r), sup))

@@ -468,20 +468,7 @@ static void op_manage(sim_req *q, manage_items *m)
 
 static int reqid_used(sim_server *s, const char *tax, const char *rid, int64_t now)
 {
-    sim_reqid **pp = &s->reqids;
-    int used = 0;
-    while (*pp) {
-        sim_reqid *r = *pp;
-        if (r->ms + s->cfg->reqid_retention_ms < now) {
-            *pp = r->next;
-            free(r);
-            continue;
-        }
-        if (!strcmp(r->tax, tax) && !strcmp(r->id, rid))
-            used = 1;
-        pp = &r->next;
-    }
-    return used;
+    return sim_reqid_used_locked(s, tax, rid, now);
 }
 
 static void reqid_remember(sim_server *s, const char *tax, const char *rid, int64_t now)
@@ -492,8 +479,7 @@ static void reqid_remember(sim_server *s, const char *tax, const char *rid, int6
     snprintf(r->tax, sizeof r->tax, "%s", tax);
     snprintf(r->id, sizeof r->id, "%s", rid);
     r->ms = now;
-    r->next = s->reqids;
-    s->reqids = r;
+    sim_reqid_add_locked(s, r);
     sim_db_save_reqid(s, r);
 }
 

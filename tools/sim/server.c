@@ -579,6 +579,7 @@ void sim_free(sim_server *s)
         qn = q->next;
         free(q);
     }
+    sim_indexes_free(s);
     sim_schemas_free(s->schemas);
     sim_config_free(s->cfg);
     free(s->tls_cert_pem);

@@ -225,6 +225,7 @@ typedef struct sim_txn {
     int nitems;
     long seq;
     struct sim_txn *next;
+    struct sim_txn *hnext; /* bucket chain of the id index */
 } sim_txn;
 
 /* One accepted invoice document in the ledger. */
@@ -235,6 +236,7 @@ typedef struct sim_record {
     sim_part *part;
     int valid;       /* 0 once technically annulled (approved) */
     struct sim_record *next;
+    struct sim_record *hnext; /* bucket chain of the number index */
 } sim_record;
 
 typedef struct sim_token {
@@ -250,6 +252,7 @@ typedef struct sim_reqid {
     char id[31];
     int64_t ms;
     struct sim_reqid *next;
+    struct sim_reqid *hnext; /* bucket chain of the requestId index */
 } sim_reqid;
 
 typedef struct sim_fault {
@@ -294,6 +297,18 @@ struct sim_server {
     long req_total;
     long selfcheck_failures;
     void *db;
+    /* Indexes over the lists above (built on first use, ledger.c), so that a
+     * ledger of 100,000 invoices is not scanned on every request: records by
+     * invoice number, transactions by id, requestIds by (tax, id); and the
+     * prefix of s->txns that is known to be finished. */
+    sim_record **rec_idx;
+    size_t rec_nb, rec_n;
+    sim_txn **txn_idx;
+    size_t txn_nb, txn_n;
+    sim_reqid **rid_idx;
+    size_t rid_nb, rid_n;
+    unsigned long rid_ops;
+    sim_txn *adv_done;
 };
 
 /* ---- cross-module functions ---- */
@@ -302,6 +317,13 @@ const sim_user *sim_find_user(const sim_config *c, const char *login);
 const sim_taxpayer *sim_find_taxpayer(const sim_config *c, const char *tax);
 
 /* ledger.c */
+/* First record whose doc->number hashes like number; follow ->hnext and
+ * compare doc->number (several numbers share a bucket). */
+sim_record *sim_records_by_number(sim_server *s, const char *number);
+/* requestId index (request.c): 1 if (tax, id) was used within the retention. */
+int sim_reqid_used_locked(sim_server *s, const char *tax, const char *id, int64_t now);
+void sim_reqid_add_locked(sim_server *s, sim_reqid *r);
+void sim_indexes_free(sim_server *s);
 void sim_advance_locked(sim_server *s);
 sim_txn *sim_txn_find(sim_server *s, const char *id);
 /* Decodes one item at receipt (fills doc or tech_code). */

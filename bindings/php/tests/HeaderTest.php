@@ -18,6 +18,8 @@ final class HeaderTest extends TestCase
         \Navoi\SoftwareOperation::class, \Navoi\Operation::class, \Navoi\AnnulmentCode::class,
         \Navoi\Direction::class, \Navoi\Status::class, \Navoi\ItemState::class, \Navoi\MessageKind::class, \Navoi\ValidationMode::class,
         \Navoi\Severity::class, \Navoi\InvoiceHashMode::class, \Navoi\QueryOperator::class, \Navoi\LogLevel::class,
+        \Navoi\InvoiceCategory::class, \Navoi\AmountKind::class, \Navoi\SyncStat::class, \Navoi\SyncFormat::class,
+        \Navoi\ConnStatus::class, \Navoi\Diagnosis::class,
     ];
 
     private static function header(): string

@@ -7,8 +7,13 @@ namespace Navoi\Tests;
 use Navoi\Client;
 use Navoi\DigestQuery;
 use Navoi\Exception;
+use Navoi\AmountKind;
 use Navoi\Invoice;
+use Navoi\InvoiceBuilder;
 use Navoi\Navoi;
+use Navoi\Outbox;
+use Navoi\Sync;
+use Navoi\Validator;
 use PHPUnit\Framework\TestCase;
 
 /**
@@ -124,5 +129,53 @@ final class MemoryTest extends TestCase
             $t = $c->queryTransactionStatus('0000000000000000');
             self::ensure($t->items() === []);
         });
+    }
+
+    public function testBuildersAndFindings(): void
+    {
+        $xml = (string) file_get_contents(Sim::invoice('demo-create-1.xml'));
+        $bad = str_replace('<quantity>40</quantity>', '<quantity>41</quantity>', $xml);
+        $this->assertNoGrowth(static function (int $i) use ($bad) {
+            $b = (new InvoiceBuilder("MEM-$i", '2026-11-02'))
+                ->setSupplier('12345676-2-41', 'Navoi Demo Kft.', 'HU', '1055', 'Budapest', 'Fő tér 1.')
+                ->setCustomerPrivatePerson();
+            $b->lineSetVatRate($b->addLine('Könyv', '3', 'PIECE', '4990'), '0.05');
+            self::ensure($b->amount(AmountKind::GROSS) === '15718.50');
+            self::ensure(!Validator::validate($b->build())->hasErrors);
+            $codes = Validator::validate($bad)->codes();
+            self::ensure(end($codes) === 'INCORRECT_LINE_CALCULATION_NET_AMOUNT');
+        });
+    }
+
+    public function testSyncAndMetricsReads(): void
+    {
+        $dir = sys_get_temp_dir() . '/navoi-php-mem-' . bin2hex(random_bytes(6));
+        mkdir($dir, 0700);
+        try {
+            $xml = (string) file_get_contents(Sim::testData() . '/bindings/inbound-from-22222222.xml');
+            $this->assertSame("ok\n", self::$sim->admin('seed', $xml));
+            $c = self::$sim->client();
+            $s = Sync::openSqlite($c, $dir . '/sync.db', paceMs: 0);
+            $this->assertSame(1, $s->run((new \DateTimeImmutable())->modify('-1 day'))->fetched);
+            $id = $s->list()[0];
+            $ob = Outbox::openSqlite($c, $dir . '/outbox.db');
+            $ob->enqueue('MEM-1', $c->invoiceFromFile(Sim::invoice('demo-create-2.xml')));
+            $this->assertNoGrowth(static function (int $i) use ($s, $id, $ob) {
+                if ($i % 2) {
+                    self::ensure($s->invoice($id)->invoiceNumber() === 'BIND-IN-0001');
+                    self::ensure($s->list() === [$id]);
+                } else {
+                    $m = $ob->metrics();
+                    self::ensure($m->value('navoi_outbox_backlog_items') === 1.0);
+                    self::ensure(str_contains($m->text(), 'navoi_outbox_items'));
+                }
+            });
+            $ob = null;
+            $s = null;
+            $c = null;
+        } finally {
+            array_map('unlink', glob($dir . '/*') ?: []);
+            @rmdir($dir);
+        }
     }
 }

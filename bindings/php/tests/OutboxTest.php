@@ -8,6 +8,7 @@ use Navoi\AnnulmentCode;
 use Navoi\Client;
 use Navoi\Exception;
 use Navoi\Ffi;
+use Navoi\InvoiceBuilder;
 use Navoi\ItemState;
 use Navoi\Navoi;
 use Navoi\Operation;
@@ -131,6 +132,89 @@ final class OutboxTest extends TestCase
         $this->assertSame(ItemState::ABORTED, $failed[0]->state);
         $this->assertContains('INVOICE_NUMBER_NOT_UNIQUE', array_map(static fn ($m) => $m->code, $failed[0]->messages));
         $this->assertSame('ABORTED', Navoi::outboxStateName($failed[0]->state));
+        $this->assertNotSame('', $failed[0]->advice, 'what a person should do about it');
+        $this->assertSame('', $ob->item('K1')->advice);
+    }
+
+    /** @depends testEnqueueAndReport */
+    public function testBatch(): void
+    {
+        $ob = self::$ob;
+        $today = new \DateTimeImmutable('now', new \DateTimeZone('UTC'));
+        $stamp = time();
+        $invs = [];
+        for ($i = 0; $i < 3; $i++) {
+            $b = (new InvoiceBuilder("PHP-BATCH-$stamp-$i", $today))
+                ->setSupplier('12345676-2-41', 'Navoi Demo Kft.', 'HU', '1055', 'Budapest', 'Fő tér 1.')
+                ->setCustomerPrivatePerson();
+            $b->lineSetVatRate($b->addLine('Könyv', '1', 'PIECE', '4990'), '0.05');
+            $invs[] = $b->build();
+        }
+        $pending = $ob->count(ItemState::PENDING);
+        try {
+            // all or nothing: K2 holds another invoice, so B0 is not stored either
+            $ob->enqueueBatch(['B0' => $invs[0], 'K2' => $invs[1]]);
+            $this->fail('no exception');
+        } catch (Exception\StateException) {
+        }
+        $this->assertSame($pending, $ob->count(ItemState::PENDING));
+        $this->assertSame(['B0' => true, 'B1' => true, 'B2' => true],
+            $ob->enqueueBatch(['B0' => $invs[0], 'B1' => $invs[1], 'B2' => $invs[2]]));
+        $this->assertSame(['B0' => false, 'K2' => false],
+            $ob->enqueueBatch(['B0' => $invs[0], 'K2' => self::inv('demo-create-2.xml')]));
+        $this->assertSame([], $ob->enqueueBatch([]));
+        self::runUntil($ob, static fn () => $ob->backlog()[0] === 0);
+        foreach (['B0', 'B1', 'B2'] as $k) {
+            $this->assertSame(ItemState::DONE, $ob->item($k)->state);
+        }
+    }
+
+    public function testPostgresUnreachable(): void
+    {
+        $secret = 'Pg-Secret-Jelszo-77';
+        $c = self::$sim->client();
+        foreach (["host=127.0.0.1 port=1 dbname=navoi user=navoi password=$secret connect_timeout=5",
+            "postgresql://navoi:$secret@127.0.0.1:1/navoi"] as $conninfo) {
+            try {
+                Outbox::openPostgres($c, $conninfo);
+                $this->fail('no exception');
+            } catch (Exception\FileIOException|Exception\ConfigException $e) {
+                $this->assertStringNotContainsString($secret, $e->getMessage());
+                $this->assertStringNotContainsString($secret, $e->getTraceAsString());
+            }
+        }
+        try {
+            Outbox::openPostgres($c, "no-such-keyword=1 password=$secret");
+            $this->fail('no exception');
+        } catch (Exception\InvalidArgumentException $e) {
+            $this->assertStringNotContainsString($secret, $e->getMessage());
+        }
+    }
+
+    public function testReportThroughPostgres(): void
+    {
+        $conninfo = getenv('NAVOI_TEST_PG');
+        if (!$conninfo) {
+            $this->markTestSkipped('NAVOI_TEST_PG (a PostgreSQL connection string, e.g. from scripts/pg-test-server) not set');
+        }
+        $sim = new Sim(); // its own ledger
+        try {
+            $c = $sim->client();
+            try {
+                $ob = Outbox::openPostgres($c, $conninfo);
+            } catch (Exception\ConfigException $e) {
+                $this->markTestSkipped('libnavoi without PostgreSQL: ' . $e->getMessage());
+            }
+            $ob->setBatchPolicy(minIntervalMs: 0);
+            $ob->setPollPolicy(firstMs: 10, capMs: 50);
+            $ob->setWorker('php-pg-' . getmypid(), 60000);
+            $key = 'PG-PHP-' . getmypid();
+            $ob->enqueue($key, $c->invoiceFromFile(Sim::invoice('demo-create-1.xml')));
+            self::runUntil($ob, static fn () => $ob->item($key)->isFinal());
+            $this->assertSame(ItemState::DONE, $ob->item($key)->state);
+        } finally {
+            $sim->stop();
+        }
     }
 
     /** @depends testEnqueueAndReport */

@@ -78,6 +78,9 @@ final class PreloadTest extends TestCase
         $this->assertMatchesRegularExpression('/^\d+\.\d+\.\d+$/', $r['version']);
         $this->assertSame('EINVAL', $r['exception']);
         $this->assertSame('Navoi Demo Kft.', $r['taxpayer']);
+        $this->assertSame('ACTIVE', $r['connection']);
+        $this->assertSame('5239.50', $r['gross']);
+        $this->assertSame(['NAVOI_SCHEMA_NOT_CHECKED'], $r['findings']);
     }
 
     /** The FPM case: master runs as root, preload as opcache.preload_user, scope from ffi.preload. */

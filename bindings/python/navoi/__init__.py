@@ -20,10 +20,13 @@ from typing import Union
 
 from . import _ffi
 from ._ffi import LoadError, live_handles
+from .builder import Finding, Findings, InvoiceBuilder, validate
 from .client import Annulment, Client, Software
-from .enums import (AnnulmentCode, Category, Direction, Environment, ErrorCode, InvoiceHashMode,
-                    ItemState, LogLevel, MessageKind, Operation, QueryOperator, Severity,
-                    SoftwareOperation, Status, ValidationMode)
+from .conncheck import ConnectionCheck, conn_status_name, diagnosis_name
+from .enums import (AmountKind, AnnulmentCode, Category, ConnStatus, Diagnosis, Direction,
+                    Environment, ErrorCode, InvoiceCategory, InvoiceHashMode, ItemState, LogLevel,
+                    MessageKind, Operation, QueryOperator, Severity, SoftwareOperation, Status,
+                    SyncFormat, SyncStat, ValidationMode)
 from .errors import (AmbiguousOutcomeError, CallbackError, ConfigError, CryptoError, FileIOError,
                      HTTPStatusError, InvalidArgumentError, KeyFormatError, NavError, NavoiError,
                      NavTimeoutError, NetworkError, NotFoundError, OutOfMemoryError,
@@ -34,6 +37,7 @@ from .invoice import Invoice
 from .outbox import HistoryEntry, ItemError, Outbox, OutboxItem
 from .outbox import state_name as outbox_state_name
 from .results import DigestQuery, QueryResult
+from .sync import Metrics, StoredInvoice, Sync, SyncCursor, SyncStats
 from .txn import (AnnulmentDecision, MessagePointer, Transaction, TransactionItem,
                   ValidationMessage)
 
@@ -46,6 +50,9 @@ __all__ = [
     "ErrorCode", "Category", "Environment", "SoftwareOperation", "Operation", "AnnulmentCode",
     "Direction", "Status", "ItemState", "MessageKind", "Severity", "InvoiceHashMode", "QueryOperator",
     "LogLevel", "ValidationMode",
+    "InvoiceBuilder", "Finding", "Findings", "validate", "InvoiceCategory", "AmountKind",
+    "ConnectionCheck", "ConnStatus", "Diagnosis", "conn_status_name", "diagnosis_name",
+    "Sync", "SyncStats", "SyncCursor", "StoredInvoice", "SyncStat", "SyncFormat", "Metrics",
     "NavoiError", "InvalidArgumentError", "OutOfMemoryError", "FileIOError", "ConfigError",
     "KeyFormatError", "UnsafeKeyFileError", "XMLError", "SchemaError", "NetworkError",
     "NavTimeoutError", "TLSError", "HTTPStatusError", "NavError", "ProtocolError", "TooBigError",

@@ -43,15 +43,14 @@ NOT_EXPOSED: Dict[str, str] = {
     "navoi_storage_ops_init": "custom storage backends (ops table of C callbacks) are C-only; "
                               "Python uses the SQLite outbox",
     "navoi_outbox_new": "custom storage backends are C-only; see Outbox.open_sqlite",
+    "navoi_sync_new": "custom storage backends are C-only; see Sync.open_sqlite",
 }
 
 # Sections of navoi.h (its @@NAME-SECTION@@ markers) whose functions and
 # constants this binding does not cover yet. The bindings test lists them
-# but does not fail on them; every other section must be covered.
-DEFERRED_SECTIONS: Dict[str, str] = {
-    "BUILDER": "invoice builder and validator: not part of issue 6; bind in a follow-up",
-    "SYNC": "incoming sync, connection check, metrics (issue 5): bind in a follow-up",
-}
+# but does not fail on them; every other section must be covered. Empty:
+# every section is bound (BUILDER and SYNC since issue 6 was finished).
+DEFERRED_SECTIONS: Dict[str, str] = {}
 
 
 class LoadError(OSError):
@@ -214,6 +213,11 @@ class Lib:
     def callback(self, typedef: str, fn: Callable[..., Any]) -> Any:
         """Wraps a Python callable as the C callback type `typedef`."""
         return self.types.callbacks[typedef](fn)
+
+    def null_callback(self, typedef: str) -> Any:
+        """A NULL function pointer of the C callback type `typedef` (ctypes
+        refuses None for a CFUNCTYPE argument)."""
+        return self.types.callbacks[typedef]()
 
 
 _lock = threading.Lock()

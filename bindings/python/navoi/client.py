@@ -7,16 +7,21 @@ import datetime as _dt
 import os
 import weakref
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, Sequence, Tuple, Union
 
 from . import _ffi
 from ._handle import Handle, new_handle
 from .enums import (AnnulmentCode, Direction, Environment, InvoiceHashMode, LogLevel, Operation,
                     SoftwareOperation)
 from .errors import check, from_code
+from .conncheck import ConnectionCheck, _enum
+from .enums import ConnStatus, Diagnosis
 from .invoice import Invoice, PathLike
 from .results import DigestQuery, Instant, QueryResult, free_digest_query, take_result, to_ms
 from .txn import Transaction
+
+if TYPE_CHECKING:
+    from .builder import Findings
 
 Secret = Union[str, bytes, bytearray]
 LogCallback = Callable[[LogLevel, str, str], Any]
@@ -64,6 +69,35 @@ def _secret_call(fn: Callable[[Any], int], value: Secret) -> int:
         return fn(buf)
     finally:
         ctypes.memset(buf, 0, n + 1)
+
+
+def _secrets_call(fn: Callable[..., int], *values: Optional[Secret]) -> int:
+    """_secret_call for several secrets, each of which may be None (passed
+    as NULL): every C copy is wiped after the call."""
+    bufs: list = []
+    try:
+        for v in values:
+            if v is None:
+                bufs.append(None)
+                continue
+            if isinstance(v, str):
+                v = v.encode("utf-8")
+            if not isinstance(v, (bytes, bytearray)):
+                raise TypeError("secrets are str, bytes or bytearray")
+            if v.find(b"\0") >= 0:
+                raise ValueError("secret contains a NUL character")
+            n = len(v)
+            buf = ctypes.create_string_buffer(n + 1)
+            bufs.append(buf)
+            if n:
+                src = (ctypes.c_char * n).from_buffer(v) if isinstance(v, bytearray) else v
+                ctypes.memmove(buf, src, n)
+                del src
+        return fn(*bufs)
+    finally:
+        for b in bufs:
+            if b is not None:
+                ctypes.memset(b, 0, len(b))
 
 
 def _secret_file_call(lib: _ffi.Lib, path: PathLike, fn: Callable[[Any], int],
@@ -217,7 +251,7 @@ class Client(Handle):
         through sys.unraisablehook and do not stop the operation."""
         lib = self._lib
         if fn is None:
-            lib.navoi_client_set_log(self._p, None, int(level), None)
+            lib.navoi_client_set_log(self._p, lib.null_callback("navoi_log_fn"), int(level), None)
             self._log_cb = None
             return
 
@@ -254,6 +288,45 @@ class Client(Handle):
     def _check(self, rc: int, what: str) -> None:
         check(rc, self._p, what)
 
+    # ---- connection check ----
+
+    def check_connection(self, query_only: bool = False) -> ConnectionCheck:
+        """Checks the configuration against NAV (tokenExchange, unless
+        query_only, and queryTaxpayer of the own tax number). Whatever the
+        outcome, returns a ConnectionCheck; raises only for bad arguments."""
+        st, dg = ctypes.c_int(), ctypes.c_int()
+        self._check(self._lib.navoi_check_connection(self._p, self._check_flags(query_only),
+                                                     ctypes.byref(st), ctypes.byref(dg)),
+                    "check_connection")
+        return self._conn_result(st.value, dg.value)
+
+    def check_connection_with(self, password: Optional[Secret] = None,
+                              signing_key: Optional[Secret] = None,
+                              exchange_key: Optional[Secret] = None,
+                              query_only: bool = False) -> ConnectionCheck:
+        """check_connection() with secrets as they were read from their files
+        or environment variables (str, bytes or bytearray; None keeps the
+        client's): their form is diagnosed first (whitespace, line breaks,
+        length), then they are set on the client and the check runs. The
+        secrets live in C buffers wiped after the call; nothing keeps them."""
+        st, dg = ctypes.c_int(), ctypes.c_int()
+        lib, p, flags = self._lib, self._p, self._check_flags(query_only)
+        rc = _secrets_call(lambda pw, sk, xk: lib.navoi_check_connection_with(
+            p, flags, pw, sk, xk, ctypes.byref(st), ctypes.byref(dg)),
+            password, signing_key, exchange_key)
+        del password, signing_key, exchange_key
+        self._check(rc, "check_connection")
+        return self._conn_result(st.value, dg.value)
+
+    def _check_flags(self, query_only: bool) -> int:
+        return self._lib.const.NAVOI_CHECK_QUERY_ONLY if query_only else 0
+
+    def _conn_result(self, status: int, diagnosis: int) -> ConnectionCheck:
+        lib = self._lib
+        return ConnectionCheck(_enum(ConnStatus, status), _enum(Diagnosis, diagnosis),
+                               _ffi.pystr(lib.navoi_client_errmsg(self._p)) or "",
+                               _ffi.pystr(lib.navoi_client_nav_error_code(self._p)) or "")
+
     # ---- invoices ----
 
     def invoice(self, xml: Union[bytes, bytearray, str],
@@ -263,6 +336,14 @@ class Client(Handle):
 
     def invoice_from_file(self, path: PathLike, operation: Operation = Operation.CREATE) -> Invoice:
         return Invoice.from_file(path, operation, self)
+
+    def validate(self, document: Union[Invoice, bytes, bytearray, str],
+                 operation: Optional[Operation] = None) -> "Findings":
+        """navoi.validate() with this client: its schema directory enables
+        the XSD check, its tax number SUPPLIER_TAX_NUMBER_MISMATCH, its
+        clock the date checks."""
+        from .builder import validate
+        return validate(document, self, operation)
 
     # ---- the ten operations ----
 

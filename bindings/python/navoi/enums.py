@@ -132,6 +132,73 @@ class ValidationMode(IntEnum):
     REFUSE = 2
 
 
+class InvoiceCategory(IntEnum):
+    """invoiceCategory of a built invoice (NAVOI_CATEGORY_*)."""
+    NORMAL = 1
+    SIMPLIFIED = 2
+    AGGREGATE = 3
+
+
+class AmountKind(IntEnum):
+    """Which amount InvoiceBuilder.amount() computes (NAVOI_AMOUNT_*)."""
+    NET = 1
+    VAT = 2
+    GROSS = 3
+    NET_HUF = 4
+    VAT_HUF = 5
+    GROSS_HUF = 6
+
+
+class SyncStat(IntEnum):
+    """Counters of the current or last Sync.run() (NAVOI_SYNC_STAT_*)."""
+    RUN_FROM = 1
+    RUN_TO = 2
+    WINDOWS = 3
+    WINDOW = 4
+    PAGE = 5
+    PAGES = 6
+    SEEN = 7
+    FETCHED = 8
+    SKIPPED = 9
+    INCOMPLETE = 10
+    REQUESTS = 11
+    RESUMED = 12
+
+
+class SyncFormat(IntEnum):
+    """Format of Sync.summary() (NAVOI_SYNC_CSV, NAVOI_SYNC_JSON)."""
+    CSV = 1
+    JSON = 2
+
+
+class ConnStatus(IntEnum):
+    """Outcome of a connection check (NAVOI_CONN_*)."""
+    NO_CONFIG = 1
+    ACTIVE = 2
+    ERROR = 3
+
+
+class Diagnosis(IntEnum):
+    """What a person has to change after a connection check (NAVOI_DIAG_*)."""
+    NONE = 0
+    MISSING_CONFIG = 1
+    KEY_WHITESPACE = 2
+    KEY_LENGTH = 3
+    WRONG_PASSWORD = 4
+    SIGNING_KEY = 5
+    EXCHANGE_KEY = 6
+    PERMISSION = 7
+    NOT_REGISTERED = 8
+    USER_RELATION = 9
+    CLOCK_SKEW = 10
+    WRONG_ENVIRONMENT = 11
+    TLS = 12
+    NETWORK = 13
+    HTTP = 14
+    MAINTENANCE = 15
+    OTHER = 16
+
+
 class LogLevel(IntEnum):
     ERROR = 1
     WARN = 2
@@ -157,6 +224,12 @@ PREFIXES: Dict[Type[IntEnum], str] = {
     QueryOperator: "NAVOI_QOP_",
     LogLevel: "NAVOI_LOG_",
     ValidationMode: "NAVOI_OUTBOX_VALIDATE_",
+    InvoiceCategory: "NAVOI_CATEGORY_",
+    AmountKind: "NAVOI_AMOUNT_",
+    SyncStat: "NAVOI_SYNC_STAT_",
+    SyncFormat: "NAVOI_SYNC_",
+    ConnStatus: "NAVOI_CONN_",
+    Diagnosis: "NAVOI_DIAG_",
 }
 
 # Constants the Pythonic layer expresses otherwise (keyword arguments) or
@@ -164,6 +237,7 @@ PREFIXES: Dict[Type[IntEnum], str] = {
 FLAGS: Dict[str, str] = {
     "NAVOI_MANAGE_COMPRESS": "Client.manage_invoice(compress=True)",
     "NAVOI_STATUS_RETURN_ORIGINAL": "return_original=True",
+    "NAVOI_CHECK_QUERY_ONLY": "Client.check_connection(query_only=True)",
     "NAVOI_STORAGE_OPS_VERSION": "custom storage backends are C-only (NOT_EXPOSED)",
     "NAVOI_STORAGE_BY_KEY": "custom storage backends are C-only",
     "NAVOI_STORAGE_BY_STATE": "custom storage backends are C-only",

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import ctypes
 import os
+import weakref
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Callable, Iterable, List, Optional, Tuple, Union
 
 from . import _ffi
 from ._handle import Handle
@@ -24,6 +25,7 @@ from .txn import MessagePointer, ValidationMessage
 
 if TYPE_CHECKING:
     from .client import Client
+    from .sync import Metrics
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class OutboxItem:
     messages: List[ValidationMessage] = field(default_factory=list)
     annulment_status: str = ""
     history: List[HistoryEntry] = field(default_factory=list)
+    advice: str = ""  # what a person should do (FAILED, ABORTED, NEEDS_ATTENTION), else ""
 
     @property
     def is_final(self) -> bool:
@@ -97,6 +100,8 @@ class Outbox(Handle):
         super().__init__(ptr)
         self._client = client  # must outlive the outbox (navoi.h)
         client._borrowers.add(self)
+        # Metrics borrow this outbox's handle; close() closes them first.
+        self._borrowers: "weakref.WeakSet[Handle]" = weakref.WeakSet()
 
     @classmethod
     def open_sqlite(cls, client: "Client", path: Union[str, "os.PathLike[str]"]) -> "Outbox":
@@ -109,7 +114,27 @@ class Outbox(Handle):
             raise from_code(rc, client._p, "outbox")
         return cls(out.value or 0, client)
 
+    @classmethod
+    def open_postgres(cls, client: "Client", conninfo: str) -> "Outbox":
+        """Opens an outbox on a PostgreSQL database (libpq connection string
+        or URI, e.g. "host=db dbname=navoi user=navoi"), creating or
+        migrating navoi's tables. Several workers (processes or machines)
+        may share the database; give each its own set_worker() id. Prefer a
+        password file (PGPASSFILE, ~/.pgpass) to a password in conninfo; the
+        string is not kept and never appears in an error message. Raises
+        ConfigError when libnavoi was built without PostgreSQL support."""
+        lib = _ffi.load()
+        out = ctypes.c_void_p()
+        rc = lib.navoi_outbox_open_postgres(ctypes.byref(out), client._p, _ffi.cstr(conninfo))
+        del conninfo
+        if rc != 0:
+            raise from_code(rc, client._p, "outbox")
+        return cls(out.value or 0, client)
+
     def close(self) -> None:
+        """Frees the outbox; Metrics opened on it are closed first."""
+        for b in list(getattr(self, "_borrowers", ())):
+            b.close()
         super().close()
         self._client = None
 
@@ -129,6 +154,23 @@ class Outbox(Handle):
                                                    _ffi.cstr(original_key),
                                                    ctypes.byref(created)), "enqueue")
         return bool(created.value)
+
+    def enqueue_batch(self, items: "Iterable[Tuple[str, Invoice]]") -> List[bool]:
+        """Stores several (key, invoice) pairs in one storage transaction
+        (one commit). All or nothing: when any is refused none is stored.
+        Amendments find their original by originalInvoiceNumber, also among
+        earlier items of the batch. Returns, per item, True if it was
+        created, False if the key already held the same invoice."""
+        pairs = list(items)
+        n = len(pairs)
+        if n == 0:
+            return []
+        keys = (ctypes.c_char_p * n)(*(_ffi.cstr(k) for k, _ in pairs))
+        invs = (ctypes.c_void_p * n)(*(inv._p for _, inv in pairs))
+        created = (ctypes.c_int * n)()
+        self._check(self._lib.navoi_outbox_enqueue_batch(self._p, keys, invs, n, created),
+                    "enqueue_batch")
+        return [bool(c) for c in created]
 
     def enqueue_annulment(self, key: str, original_key: str, code: AnnulmentCode,
                           reason: str) -> bool:
@@ -277,6 +319,26 @@ class Outbox(Handle):
             lib.navoi_outbox_item_free(it)
             _ffi.track("outbox_item", -1)
 
+    # ---- metrics ----
+
+    def metrics(self) -> "Metrics":
+        """A Metrics reader of this outbox, refreshed once (refresh() it
+        again later; it reads only new history entries)."""
+        from .sync import Metrics
+        return Metrics(self)
+
+    def metrics_text(self) -> str:
+        """One-shot: the metrics in Prometheus text format."""
+        out = ctypes.c_void_p()
+        self._check(self._lib.navoi_outbox_metrics_text(self._p, ctypes.byref(out)),
+                    "metrics_text")
+        if not out.value:
+            return ""
+        try:
+            return ctypes.string_at(out.value).decode("utf-8", "replace")
+        finally:
+            self._lib.navoi_free(out)
+
     def __repr__(self) -> str:
         return "<navoi.Outbox%s>" % (" closed" if self.closed else "")
 
@@ -329,5 +391,6 @@ def _snapshot(lib: _ffi.Lib, it: int) -> OutboxItem:
         attempts=int(lib.navoi_outbox_item_attempts(it)),
         enqueued_ms=enq.value, due_ms=due.value, error=error, messages=messages,
         annulment_status=s(lib.navoi_outbox_item_annulment_status(it)) or "",
-        history=history)
+        history=history,
+        advice=s(lib.navoi_outbox_item_advice(it)) or "")
 

@@ -74,6 +74,10 @@ class Configuration(unittest.TestCase):
                           log_level=navoi.LogLevel.TRACE) as c:
             c.token_exchange()
             c.query_taxpayer(sh.TAX_NUMBER)
+            c.set_log(None)  # removes it: no more lines
+            n = len(lines)
+            c.query_taxpayer(sh.TAX_NUMBER)
+            self.assertEqual(len(lines), n)
         self.assertTrue(lines)
         for level, corr, msg in lines:
             self.assertIsInstance(level, navoi.LogLevel)

@@ -8,8 +8,12 @@ No timing is asserted.
 import datetime as dt
 import gc
 import os
+import shutil
 import sys
+import tempfile
 import unittest
+from decimal import Decimal
+from pathlib import Path
 
 import navoi
 import simhelper as sh
@@ -113,3 +117,52 @@ class NoGrowth(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class NoGrowthNewHandles(unittest.TestCase):
+    """Builder, findings, sync and metrics handles (issue 6's last sections)."""
+
+    assert_no_growth = NoGrowth.assert_no_growth
+
+    def test_builders_and_findings(self):
+        xml = (sh.INVOICES / "demo-create-1.xml").read_bytes()
+        bad = xml.replace(b"<quantity>40</quantity>", b"<quantity>41</quantity>")
+
+        def step(i):
+            b = navoi.InvoiceBuilder("MEM-%d" % i, "2026-11-02")
+            b.set_supplier("12345676-2-41", "Navoi Demo Kft.", "HU", "1055", "Budapest", "Fő tér 1.")
+            b.set_customer_private_person()
+            b.line_set_vat_rate(b.add_line("Könyv", "3", "PIECE", Decimal("4990")), "0.05")
+            assert b.amount(navoi.AmountKind.GROSS) == Decimal("15718.50")
+            with b.build() as inv:
+                assert not navoi.validate(inv).has_errors
+            if i % 2:
+                b.close()  # else dropped without close()
+            assert navoi.validate(bad).codes[-1] == "INCORRECT_LINE_CALCULATION_NET_AMOUNT"
+
+        self.assert_no_growth(step)
+
+    def test_sync_and_metrics_reads(self):
+        d = tempfile.mkdtemp(prefix="navoi-py-mem-")
+        self.addCleanup(shutil.rmtree, d, True)
+        xml = (sh.TEST_DATA / "bindings" / "inbound-from-22222222.xml").read_bytes()
+        assert sim.admin("seed", xml) == "ok\n"
+        start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)
+        with navoi.Client(**sh.client_config(sim)) as c, \
+                navoi.Sync.open_sqlite(c, Path(d) / "sync.db", pace_ms=0) as s, \
+                navoi.Outbox.open_sqlite(c, Path(d) / "outbox.db") as ob:
+            assert s.run(start).fetched == 1
+            inv_id = s.list()[0]
+            with c.invoice_from_file(sh.INVOICES / "demo-create-2.xml") as inv:
+                ob.enqueue("MEM-1", inv)
+
+            def step(i):
+                if i % 2:
+                    assert s.invoice(inv_id).invoice_number == "BIND-IN-0001"
+                    assert s.list() == [inv_id]
+                else:
+                    with ob.metrics() as m:
+                        assert m.value("navoi_outbox_backlog_items") == 1
+                        assert "navoi_outbox_items" in m.text()
+
+            self.assert_no_growth(step)

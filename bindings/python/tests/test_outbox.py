@@ -1,5 +1,7 @@
 """The outbox through the Python binding: enqueue, worker steps, status,
 failed items, halt and resume, against navoi-sim."""
+import datetime as dt
+import os
 import shutil
 import tempfile
 import time
@@ -110,6 +112,8 @@ class OutboxFlow(unittest.TestCase):
         self.assertTrue(k3.messages)
         self.assertIn("INVOICE_NUMBER_NOT_UNIQUE", {m.code for m in k3.messages})
         self.assertEqual(navoi.outbox_state_name(k3.state), "ABORTED")
+        self.assertTrue(k3.advice)  # what a person should do about it
+        self.assertEqual(ob.item("K1").advice, "")
 
     def test_3_annulment(self):
         ob = self.ob
@@ -123,6 +127,73 @@ class OutboxFlow(unittest.TestCase):
         run_until(ob, lambda: ob.item("A2").is_final)
         self.assertEqual(ob.item("A2").state, navoi.ItemState.DONE)
         self.assertIn("A2", ob.amendments("K2"))
+
+
+    def test_4_batch(self):
+        ob = self.ob
+        today = dt.datetime.now(dt.timezone.utc).date()
+
+        def built(number):
+            b = navoi.InvoiceBuilder(number, today)
+            b.set_supplier("12345676-2-41", "Navoi Demo Kft.", "HU", "1055", "Budapest", "Fő tér 1.")
+            b.set_customer_private_person()
+            b.line_set_vat_rate(b.add_line("Könyv", "1", "PIECE", "4990"), "0.05")
+            with b:
+                return b.build()
+
+        stamp = int(dt.datetime.now().timestamp())
+        invs = [built("PY-BATCH-%d-%d" % (stamp, i)) for i in range(3)]
+        with self.inv("demo-create-2.xml") as other:
+            # all or nothing: K2 holds another invoice, so B0 is not stored either
+            with self.assertRaises(navoi.StateError):
+                ob.enqueue_batch([("B0", invs[0]), ("K2", invs[1])])
+            self.assertEqual(ob.keys(navoi.ItemState.PENDING), [])
+            self.assertEqual(ob.enqueue_batch([("B%d" % i, inv) for i, inv in enumerate(invs)]),
+                             [True, True, True])
+            self.assertEqual(ob.enqueue_batch([("B0", invs[0]), ("K2", other)]), [False, False])
+        self.assertEqual(ob.enqueue_batch([]), [])
+        for inv in invs:
+            inv.close()
+        self.assertEqual(ob.count(navoi.ItemState.PENDING), 3)
+        run_until(ob, lambda: ob.backlog()[0] == 0)
+        self.assertEqual([ob.item("B%d" % i).state for i in range(3)], [navoi.ItemState.DONE] * 3)
+
+
+class OutboxPostgres(unittest.TestCase):
+    SECRET = "Pg-Secret-Jelszo-77"
+
+    def test_unreachable_database(self):
+        with navoi.Client(**sh.client_config(sim)) as c:
+            for conninfo in ("host=127.0.0.1 port=1 dbname=navoi user=navoi password=%s "
+                             "connect_timeout=5" % self.SECRET,
+                             "postgresql://navoi:%s@127.0.0.1:1/navoi" % self.SECRET):
+                with self.assertRaises((navoi.FileIOError, navoi.ConfigError)) as cm:
+                    navoi.Outbox.open_postgres(c, conninfo)
+                self.assertNotIn(self.SECRET, str(cm.exception))
+            with self.assertRaises(navoi.InvalidArgumentError) as cm:
+                navoi.Outbox.open_postgres(c, "no-such-keyword=1 password=" + self.SECRET)
+            self.assertNotIn(self.SECRET, str(cm.exception))
+        self.assertNotIn("outbox", navoi.live_handles())
+
+    @unittest.skipUnless(os.environ.get("NAVOI_TEST_PG"), "NAVOI_TEST_PG (a PostgreSQL "
+                         "connection string, e.g. from scripts/pg-test-server) not set")
+    def test_report_through_postgres(self):
+        s2 = sh.Sim()  # its own ledger
+        self.addCleanup(s2.stop)
+        with navoi.Client(**sh.client_config(s2)) as c:
+            try:
+                ob = navoi.Outbox.open_postgres(c, os.environ["NAVOI_TEST_PG"])
+            except navoi.ConfigError as e:
+                self.skipTest("libnavoi without PostgreSQL: %s" % e)
+            with ob:
+                ob.set_batch_policy(min_interval_ms=0)
+                ob.set_poll_policy(first_ms=10, cap_ms=50)
+                ob.set_worker("python-pg-%d" % os.getpid(), 60_000)
+                key = "PG-%d" % os.getpid()
+                with c.invoice_from_file(sh.INVOICES / "demo-create-1.xml") as inv:
+                    ob.enqueue(key, inv)
+                run_until(ob, lambda: ob.item(key).is_final)
+                self.assertEqual(ob.item(key).state, navoi.ItemState.DONE)
 
 
 class OutboxHalt(unittest.TestCase):

@@ -192,14 +192,14 @@ final class Client extends Handle
         $ffi->navoi_client_set_log($this->ptr(), $this->logCallback, $level->value, null);
     }
 
-    /** @internal an outbox borrows this client; close() closes it first */
+    /** @internal an outbox or sync borrows this client; close() closes it first */
     public function lend(Handle $borrower): void
     {
         $this->borrowers = array_values(array_filter($this->borrowers, static fn ($r) => $r->get() !== null));
         $this->borrowers[] = \WeakReference::create($borrower);
     }
 
-    /** Frees the client; outboxes opened on it are closed first (navoi.h: the client must outlive them). */
+    /** Frees the client; outboxes and syncs opened on it are closed first (navoi.h: the client must outlive them). */
     public function close(): void
     {
         foreach ($this->borrowers as $ref) {
@@ -230,6 +230,57 @@ final class Client extends Handle
         NavoiException::check($rc, $this->ptr(), $what);
     }
 
+    // ---- connection check ----
+
+    /**
+     * Checks the configuration against NAV (tokenExchange unless $queryOnly,
+     * and queryTaxpayer of the own tax number). Whatever the outcome,
+     * returns a ConnectionCheck; throws only for bad arguments.
+     */
+    public function checkConnection(bool $queryOnly = false): ConnectionCheck
+    {
+        $ffi = Ffi::lib();
+        $st = $ffi->new('int');
+        $dg = $ffi->new('int');
+        $this->check($ffi->navoi_check_connection($this->ptr(), $queryOnly ? Flag::CHECK_QUERY_ONLY : 0,
+            \FFI::addr($st), \FFI::addr($dg)), 'checkConnection');
+        return $this->connResult($st->cdata, $dg->cdata);
+    }
+
+    /**
+     * checkConnection() with secrets as read from their files or environment
+     * variables (null keeps the client's): their form is diagnosed first
+     * (whitespace, line breaks, length), then they are set on the client and
+     * the check runs. The strings go to libnavoi without copies and are not
+     * kept by any object.
+     */
+    public function checkConnectionWith(
+        #[\SensitiveParameter] ?string $password = null,
+        #[\SensitiveParameter] ?string $signingKey = null,
+        #[\SensitiveParameter] ?string $exchangeKey = null,
+        bool $queryOnly = false,
+    ): ConnectionCheck {
+        $ffi = Ffi::lib();
+        $st = $ffi->new('int');
+        $dg = $ffi->new('int');
+        $rc = $ffi->navoi_check_connection_with($this->ptr(), $queryOnly ? Flag::CHECK_QUERY_ONLY : 0,
+            $password, $signingKey, $exchangeKey, \FFI::addr($st), \FFI::addr($dg));
+        unset($password, $signingKey, $exchangeKey);
+        $this->check($rc, 'checkConnection');
+        return $this->connResult($st->cdata, $dg->cdata);
+    }
+
+    private function connResult(int $status, int $diagnosis): ConnectionCheck
+    {
+        $ffi = Ffi::lib();
+        return new ConnectionCheck(
+            ConnStatus::tryFrom($status) ?? ConnStatus::ERROR,
+            Diagnosis::tryFrom($diagnosis) ?? Diagnosis::OTHER,
+            (string) Ffi::str($ffi->navoi_client_errmsg($this->ptr())),
+            (string) Ffi::str($ffi->navoi_client_nav_error_code($this->ptr())),
+        );
+    }
+
     // ---- invoices ----
 
     public function invoice(string $xml, Operation $operation = Operation::CREATE): Invoice
@@ -240,6 +291,16 @@ final class Client extends Handle
     public function invoiceFromFile(string $path, Operation $operation = Operation::CREATE): Invoice
     {
         return Invoice::fromFile($path, $operation, $this);
+    }
+
+    /**
+     * Validator::validate() with this client: its schema directory enables
+     * the XSD check, its tax number SUPPLIER_TAX_NUMBER_MISMATCH, its clock
+     * the date checks.
+     */
+    public function validate(Invoice|string $document, ?Operation $operation = null): Findings
+    {
+        return Validator::validate($document, $this, $operation);
     }
 
     // ---- the ten operations ----

@@ -34,13 +34,15 @@ final class Ffi
         'navoi_result_get' => 'results are copied whole into arrays (field_name/field_value)',
         'navoi_storage_ops_init' => 'custom storage backends (ops table of C callbacks) are C-only',
         'navoi_outbox_new' => 'custom storage backends are C-only; see Outbox::openSqlite()',
+        'navoi_sync_new' => 'custom storage backends are C-only; see Sync::openSqlite()',
     ];
 
-    /** Sections of navoi.h (its @@NAME-SECTION@@ markers) not covered yet. */
-    public const DEFERRED_SECTIONS = [
-        'BUILDER' => 'invoice builder and validator: not part of issue 6; bind in a follow-up',
-        'SYNC' => 'incoming sync, connection check, metrics (issue 5): bind in a follow-up',
-    ];
+    /**
+     * Sections of navoi.h (its @@NAME-SECTION@@ markers) not covered yet.
+     * Empty: every section is bound (BUILDER and SYNC since issue 6 was finished).
+     * @var array<string,string>
+     */
+    public const DEFERRED_SECTIONS = [];
 
     private static ?\FFI $ffi = null;
     /** @var list<string> functions of the header the library lacks */
@@ -248,14 +250,14 @@ final class Ffi
         return \FFI::isNull($v) ? null : \FFI::string($v);
     }
 
-    /** Frees a char* the library returned through a char ** out parameter. */
-    public static function takeString(CData $p): ?string
+    /** Frees a char* the library returned through a char ** out parameter ($len bytes, or up to the NUL). */
+    public static function takeString(CData $p, ?int $len = null): ?string
     {
         if (\FFI::isNull($p)) {
             return null;
         }
         try {
-            return \FFI::string($p);
+            return $len === null ? \FFI::string($p) : \FFI::string($p, $len);
         } finally {
             self::lib()->navoi_free($p);
         }

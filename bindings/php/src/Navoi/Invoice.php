@@ -33,6 +33,12 @@ final class Invoice extends Handle
         return new self($p);
     }
 
+    /** @internal takes ownership of a navoi_invoice the library made (InvoiceBuilder::build()) */
+    public static function adopt(\FFI\CData $p): self
+    {
+        return new self($p);
+    }
+
     /** invoiceNumber. */
     public function number(): string
     {

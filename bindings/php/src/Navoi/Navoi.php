@@ -75,6 +75,26 @@ final class Navoi
         return (string) Ffi::str(Ffi::lib()->navoi_outbox_state_name($state instanceof ItemState ? $state->value : $state));
     }
 
+    /** Name of a connection status ("NO_CONFIG", "ACTIVE", "ERROR"; "UNKNOWN" for other values). */
+    public static function connStatusName(int|ConnStatus $status): string
+    {
+        return (string) Ffi::str(Ffi::lib()->navoi_conn_status_name($status instanceof ConnStatus ? $status->value : $status));
+    }
+
+    /** Name of a diagnosis ("WRONG_PASSWORD", "CLOCK_SKEW", ...; "UNKNOWN" for other values). */
+    public static function diagnosisName(int|Diagnosis $diagnosis): string
+    {
+        return (string) Ffi::str(Ffi::lib()->navoi_diagnosis_name($diagnosis instanceof Diagnosis ? $diagnosis->value : $diagnosis));
+    }
+
+    /**
+     * Pre-submission validation of an Invoice or InvoiceData XML (see Validator::validate()).
+     */
+    public static function validate(Invoice|string $document, ?Client $client = null, ?Operation $operation = null): Findings
+    {
+        return Validator::validate($document, $client, $operation);
+    }
+
     /** @return array<string,int> C handles currently owned by PHP objects, per kind. */
     public static function liveHandles(): array
     {

@@ -24,6 +24,9 @@ final class Outbox extends Handle
     protected const KIND = 'outbox';
     protected const FREE_FN = 'navoi_outbox_free';
 
+    /** @var list<\WeakReference<Handle>> metrics borrowing this outbox's handle */
+    private array $borrowers = [];
+
     private function __construct(CData $ptr, private ?Client $client)
     {
         parent::__construct($ptr);
@@ -39,10 +42,47 @@ final class Outbox extends Handle
         return new self($out, $client);
     }
 
+    /**
+     * Opens an outbox on a PostgreSQL database (libpq connection string or
+     * URI, e.g. "host=db dbname=navoi user=navoi"), creating or migrating
+     * navoi's tables. Several workers (processes or machines) may share the
+     * database; give each its own setWorker() id. Prefer a password file
+     * (PGPASSFILE, ~/.pgpass) to a password in $conninfo; the string is not
+     * kept and never appears in an error message. ConfigException when
+     * libnavoi was built without PostgreSQL support.
+     */
+    public static function openPostgres(Client $client, #[\SensitiveParameter] string $conninfo): self
+    {
+        $ffi = Ffi::lib();
+        $out = $ffi->new('navoi_outbox*');
+        $rc = $ffi->navoi_outbox_open_postgres(\FFI::addr($out), $client->ptr(), $conninfo);
+        unset($conninfo);
+        NavoiException::check($rc, $client->ptr(), 'outbox');
+        return new self($out, $client);
+    }
+
+    /** @internal metrics borrow this outbox; close() closes them first */
+    public function lend(Handle $borrower): void
+    {
+        $this->borrowers = array_values(array_filter($this->borrowers, static fn ($r) => $r->get() !== null));
+        $this->borrowers[] = \WeakReference::create($borrower);
+    }
+
+    /** Frees the outbox; metrics opened on it are closed first. */
     public function close(): void
     {
+        foreach ($this->borrowers as $ref) {
+            $ref->get()?->close();
+        }
+        $this->borrowers = [];
         parent::close();
         $this->client = null; // only after the outbox that borrowed it is gone
+    }
+
+    /** @internal throws the exception of $rc with this outbox's message */
+    public function checkRc(int $rc, string $what): void
+    {
+        $this->check($rc, $what);
     }
 
     private function check(int $rc, string $what): void
@@ -64,6 +104,43 @@ final class Outbox extends Handle
         $created = $ffi->new('int');
         $this->check($ffi->navoi_outbox_enqueue($this->ptr(), $key, $invoice->ptr(), $originalKey, \FFI::addr($created)), 'enqueue');
         return $created->cdata !== 0;
+    }
+
+    /**
+     * Stores several invoices in one storage transaction (one commit). All
+     * or nothing: when any is refused none is stored. Amendments find their
+     * original by originalInvoiceNumber, also among earlier items of the batch.
+     * @param array<string,Invoice> $items key => invoice
+     * @return array<string,bool> key => true if created, false if the key already held the same invoice
+     */
+    public function enqueueBatch(array $items): array
+    {
+        $n = count($items);
+        if ($n === 0) {
+            return [];
+        }
+        $ffi = Ffi::lib();
+        $keys = $ffi->new("const char*[$n]");
+        $invs = $ffi->new("navoi_invoice*[$n]");
+        $created = $ffi->new("int[$n]");
+        $keep = [];
+        $i = 0;
+        foreach ($items as $key => $inv) {
+            $key = (string) $key;
+            $buf = $ffi->new('char[' . (strlen($key) + 1) . ']');
+            \FFI::memcpy($buf, $key, strlen($key));
+            $keep[] = $buf; // alive until the call returns
+            $keys[$i] = $ffi->cast('const char*', \FFI::addr($buf[0]));
+            $invs[$i] = $inv->ptr();
+            $i++;
+        }
+        $this->check($ffi->navoi_outbox_enqueue_batch($this->ptr(), $keys, $invs, $n, $created), 'enqueueBatch');
+        $out = [];
+        $i = 0;
+        foreach (array_keys($items) as $key) {
+            $out[(string) $key] = $created[$i++] !== 0;
+        }
+        return $out;
     }
 
     /** Stores a technical annulment of the item $originalKey. */
@@ -248,6 +325,23 @@ final class Outbox extends Handle
             $ffi->navoi_outbox_item_free($out);
             Ffi::track('outbox_item', -1);
         }
+    }
+
+    // ---- metrics ----
+
+    /** A Metrics reader of this outbox, refreshed once (refresh() it later; it reads only new history entries). */
+    public function metrics(): Metrics
+    {
+        return new Metrics($this);
+    }
+
+    /** One-shot: the metrics in Prometheus text format. */
+    public function metricsText(): string
+    {
+        $ffi = Ffi::lib();
+        $out = $ffi->new('char*');
+        $this->check($ffi->navoi_outbox_metrics_text($this->ptr(), \FFI::addr($out)), 'metricsText');
+        return (string) Ffi::takeString($out);
     }
 
     /** @return list<string> */

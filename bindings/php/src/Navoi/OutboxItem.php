@@ -29,6 +29,8 @@ final readonly class OutboxItem
         public array $messages,
         public string $annulmentStatus,
         public array $history,
+        /** What a person should do about an item in FAILED, ABORTED or NEEDS_ATTENTION ("" otherwise). */
+        public string $advice = '',
     ) {
     }
 
@@ -97,6 +99,7 @@ final readonly class OutboxItem
             $messages,
             (string) Ffi::str($ffi->navoi_outbox_item_annulment_status($it)),
             $history,
+            (string) Ffi::str($ffi->navoi_outbox_item_advice($it)),
         );
     }
 }
