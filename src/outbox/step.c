@@ -252,6 +252,59 @@ static int finish(navoi_outbox *ob, int rc)
     return navoi__ob_commit(ob);
 }
 
+/* Several workers (ops.claim_due): claim_due hands out items, not the
+ * groups that must go together (the items of one request, for the
+ * lost-transaction check and a resend with the same requestId), so two
+ * workers can hold parts of one group. The group then belongs to whoever
+ * holds its first item (lowest position): this claims every item in one
+ * transaction (*got = 1), or, failing that, keeps what it could claim if
+ * that includes the first item, and otherwise releases its items of the
+ * group for the owner. Fences of v are advanced only for claims that stay. */
+static int claim_group(navoi_outbox *ob, navoi__ob_item **v, size_t n, int64_t now, int *got)
+{
+    int64_t old[100], nf;
+    unsigned char ok[100];
+    size_t i, lead = 0, nok = 0;
+    int rc;
+    *got = 0;
+    if (n == 0 || n > 100)
+        return NAVOI_OK;
+    for (i = 0; i < n; i++)
+        if (v[i]->pos < v[lead]->pos)
+            lead = i;
+    if ((rc = begin(ob)) != NAVOI_OK)
+        return rc;
+    for (i = 0; i < n; i++) {
+        old[i] = v[i]->fence;
+        nf = 0;
+        rc = ob->ops.claim(v[i]->key, v[i]->fence, ob->worker, now, now + ob->lease_ms, &nf,
+                           ob->ud);
+        ok[i] = rc == NAVOI_OK;
+        if (rc != NAVOI_OK && rc != NAVOI_ESTATE) {
+            ob->ops.rollback(ob->ud);
+            for (i = 0; i < n; i++)
+                v[i]->fence = old[i];
+            return navoi__ob_fail(ob, rc, "storage: claim failed");
+        }
+        if (ok[i]) {
+            v[i]->fence = nf;
+            nok++;
+        }
+    }
+    if (nok == n || ok[lead]) {
+        *got = nok == n;
+        return navoi__ob_commit(ob);
+    }
+    ob->ops.rollback(ob->ud);
+    rc = begin(ob);
+    for (i = 0; i < n && rc == NAVOI_OK; i++) {
+        v[i]->fence = old[i];
+        if (ok[i]) /* ours or free: released for the holder of the first item */
+            rc = navoi__ob_save(ob, v[i], 0, NULL);
+    }
+    return finish(ob, rc);
+}
+
 /* Keeps the items of list l that satisfy state (and txid/rid), in position order. */
 static void filter(navoi__ob_list *l, int state, const char *txid, const char *rid)
 {
@@ -685,7 +738,17 @@ static int unit_reconcile(navoi_outbox *ob, int64_t now, int *did)
     if (rc != NAVOI_OK)
         return rc;
     filter(&l, NAVOI_ITEM_SENDING, NULL, rid);
-    rc = claim_all(ob, l.v, &l.n, now);
+    if (ob->ops.claim_due) {
+        /* the check needs the whole attempt (matching is by position) */
+        int got = 0;
+        rc = claim_group(ob, l.v, l.n, now, &got);
+        if (rc == NAVOI_OK && !got) {
+            navoi__ob_list_free(&l);
+            return NAVOI_OK;
+        }
+    } else {
+        rc = claim_all(ob, l.v, &l.n, now);
+    }
     if (rc != NAVOI_OK || l.n == 0 || !pace_ok(ob, now, 1, &rc)) {
         navoi__ob_list_free(&l);
         return rc;
@@ -954,6 +1017,15 @@ static int unit_send(navoi_outbox *ob, int64_t now, int *did)
         for (i = 0; i < grp.n && nb < 100; i++)
             if (grp.v[i]->reuse)
                 batch[nb++] = grp.v[i];
+        if (ob->ops.claim_due) {
+            /* the same items in the same positions, or nothing */
+            int got = 0;
+            rc = claim_group(ob, batch, nb, now, &got);
+            if (rc != NAVOI_OK || !got) {
+                nb = 0;
+                goto out;
+            }
+        }
     } else {
         rid[0] = '\0';
         for (i = 0; i < cands.n && nb < ob->batch_max; i++) {

@@ -135,7 +135,7 @@ typedef struct pg {
     rej rej[MAX_REJ];
     int nrej;
     uint64_t rejections;
-    char err[768];
+    char err[1536];
 } pg;
 
 /* ---- messages without secrets ---- */
@@ -400,6 +400,16 @@ static const char g_session_sql[] =
     "SELECT set_config('idle_in_transaction_session_timeout', '60s', false)"
     "  WHERE current_setting('idle_in_transaction_session_timeout') = '0';";
 
+/* libpq prints notices on stderr by default; the library never prints. */
+static void on_notice(void *arg, const char *message)
+{
+    pg *p = arg;
+    char m[512];
+    snprintf(m, sizeof m, "%s", message ? message : "");
+    m[strcspn(m, "\n")] = '\0';
+    pg_log(p, NAVOI_LOG_DEBUG, "postgres (%s): %s", p->where, m);
+}
+
 static int connect_db(pg *p, int do_migrate)
 {
     int rc;
@@ -417,6 +427,7 @@ static int connect_db(pg *p, int do_migrate)
         p->conn = NULL;
         return NAVOI_EIO;
     }
+    PQsetNoticeProcessor(p->conn, on_notice, p);
     rc = run_simple(p, g_session_sql, "session settings");
     if (rc == NAVOI_OK && do_migrate)
         rc = migrate(p);

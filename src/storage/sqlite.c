@@ -72,6 +72,17 @@ static const char *const g_migrations[] = {
     "CREATE TABLE state ("
     "  name TEXT PRIMARY KEY NOT NULL,"
     "  value BLOB NOT NULL);",
+    /* 2 -> 3: payloads in their own table. SQLite rewrites a whole row on
+     * UPDATE, so with the invoice in items.payload every state change of an
+     * item (five per report) wrote the invoice to the WAL again and the
+     * checkpoint to the database: 4x the I/O of the payload itself. The
+     * column stays (NULL) for older readers of the file. */
+    "CREATE TABLE payloads ("
+    "  key TEXT PRIMARY KEY NOT NULL,"
+    "  payload BLOB NOT NULL);"
+    "INSERT INTO payloads(key, payload) SELECT key, payload FROM items"
+    "  WHERE payload IS NOT NULL;"
+    "UPDATE items SET payload = NULL WHERE payload IS NOT NULL;",
 };
 #define N_MIGRATIONS (sizeof g_migrations / sizeof g_migrations[0])
 
@@ -91,12 +102,14 @@ enum {
     ST_HIST_LIST,
     ST_REMOVE_ITEM,
     ST_REMOVE_HIST,
+    ST_PAYLOAD_INSERT,
+    ST_REMOVE_PAYLOAD,
     ST_N
 };
 
 static const char *const g_sql[ST_N] = {
     "INSERT INTO items(key, state, due_ms, created_ms, number, group_id, original_key, fence,"
-    " record, payload) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?9)",
+    " record) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8)",
     "UPDATE items SET state = ?3, due_ms = ?4, group_id = ?5, record = ?6, fence = fence + 1,"
     " lease_until = CASE WHEN ?7 = 0 THEN 0 ELSE ?7 END,"
     " lease_owner = CASE WHEN ?7 = 0 THEN NULL ELSE lease_owner END"
@@ -115,12 +128,15 @@ static const char *const g_sql[ST_N] = {
     " ORDER BY created_ms, rowid LIMIT ?4 OFFSET ?5",
     "SELECT key, fence, record FROM items WHERE original_key = ?1"
     " ORDER BY created_ms, rowid LIMIT ?4 OFFSET ?5",
-    "SELECT payload FROM items WHERE key = ?1",
+    "SELECT coalesce(p.payload, i.payload) FROM items i LEFT JOIN payloads p ON p.key = i.key"
+    " WHERE i.key = ?1",
     "SELECT count(*), coalesce(min(created_ms), 0) FROM items WHERE state = ?1",
     "INSERT INTO history(key, time_ms, entry) VALUES(?1, ?2, ?3)",
     "SELECT time_ms, entry FROM history WHERE key = ?1 ORDER BY id",
     "DELETE FROM items WHERE key = ?1",
     "DELETE FROM history WHERE key = ?1",
+    "INSERT INTO payloads(key, payload) VALUES(?1, ?2)",
+    "DELETE FROM payloads WHERE key = ?1",
 };
 
 typedef struct sq {
@@ -423,11 +439,26 @@ static int sq_insert(const char *key, int state, int64_t due_ms, int64_t created
     bind_text(st, 6, group_id);
     bind_text(st, 7, original_key);
     sqlite3_bind_blob64(st, 8, record, record_len, SQLITE_STATIC);
-    if (payload)
-        sqlite3_bind_blob64(st, 9, payload, payload_len, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 9);
-    return run(s, st, "insert", NULL);
+    if (!payload)
+        return run(s, st, "insert", NULL);
+    /* item and payload together, also outside a transaction */
+    if (exec(s, "SAVEPOINT navoi_insert") != SQLITE_OK)
+        return NAVOI_EIO;
+    rc = run(s, st, "insert", NULL);
+    if (rc == NAVOI_OK && (rc = stmt(s, ST_PAYLOAD_INSERT, &st)) == NAVOI_OK) {
+        bind_text(st, 1, key);
+        sqlite3_bind_blob64(st, 2, payload, payload_len, SQLITE_STATIC);
+        rc = run(s, st, "insert", NULL);
+    }
+    if (rc != NAVOI_OK) {
+        char keep[sizeof s->err];
+        memcpy(keep, s->err, sizeof keep);
+        exec(s, "ROLLBACK TO navoi_insert");
+        exec(s, "RELEASE navoi_insert");
+        memcpy(s->err, keep, sizeof keep);
+        return rc;
+    }
+    return exec(s, "RELEASE navoi_insert") == SQLITE_OK ? NAVOI_OK : NAVOI_EIO;
 }
 
 static int sq_update(const char *key, int64_t fence, int state, int64_t due_ms,
@@ -628,6 +659,10 @@ static int sq_remove(const char *key, void *ud)
     sqlite3_stmt *st;
     int rc = ready(s);
     if (rc != NAVOI_OK || (rc = stmt(s, ST_REMOVE_HIST, &st)) != NAVOI_OK)
+        return rc;
+    bind_text(st, 1, key);
+    rc = run(s, st, "remove", NULL);
+    if (rc != NAVOI_OK || (rc = stmt(s, ST_REMOVE_PAYLOAD, &st)) != NAVOI_OK)
         return rc;
     bind_text(st, 1, key);
     rc = run(s, st, "remove", NULL);

@@ -12,7 +12,7 @@
 #include "navoi/navoi.h"
 
 /* Current schema version of the SQLite database (PRAGMA user_version). */
-#define NAVOI__SQLITE_SCHEMA_VERSION 2
+#define NAVOI__SQLITE_SCHEMA_VERSION 3
 
 /* Opens or creates the database at path (mode 0600; "file:" URIs are
  * passed to SQLite as they are, which lets tests select a VFS) and fills

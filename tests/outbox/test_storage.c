@@ -388,6 +388,114 @@ START_TEST(io_failure_on_commit_is_all_or_nothing)
 }
 END_TEST
 
+/* navoi_outbox_enqueue_batch(): one transaction for the whole batch, so
+ * an I/O failure at any write or sync of its commit leaves none of it, a
+ * success all of it (across a restart); a refused item refuses the batch. */
+START_TEST(batch_enqueue_is_all_or_nothing)
+{
+    enum { NB = 5 };
+    navoi_client *c = NULL;
+    navoi_outbox *ob = NULL;
+    navoi_invoice *inv[NB];
+    char uri[400], keys[NB][32], num[32];
+    const char *kp[NB];
+    int created[NB], round, kind, i, rc, nfailed = 0, nstored = 0;
+
+    register_vfs();
+    sq_wipe();
+    ck_assert_int_eq(navoi_client_new(&c), NAVOI_OK);
+    ck_assert_int_eq(navoi_outbox_open_sqlite(&ob, c, g_db), NAVOI_OK);
+    navoi_outbox_free(ob);
+    snprintf(uri, sizeof uri, "file:%s?vfs=navoi-faulty", g_db);
+    for (round = 0; round < 8; round++) {
+        for (kind = 0; kind < 2; kind++) {
+            for (i = 0; i < NB; i++) {
+                snprintf(keys[i], sizeof keys[i], "b-%d-%d-%d", round, kind, i);
+                kp[i] = keys[i];
+                snprintf(num, sizeof num, "BATCH-%02d%d-%04d", round, kind, i);
+                inv[i] = invoice(num);
+            }
+            ck_assert_int_eq(navoi_outbox_open_sqlite(&ob, c, uri), NAVOI_OK);
+            g_failures = 0;
+            if (kind == 0)
+                g_fail_sync = round % 4;
+            else
+                g_fail_write = round % 4;
+            rc = navoi_outbox_enqueue_batch(ob, kp, (const navoi_invoice *const *)inv, NB,
+                                            created);
+            g_fail_sync = g_fail_write = -1;
+            navoi_outbox_free(ob);
+            if (rc == NAVOI_OK) {
+                nstored++;
+                for (i = 0; i < NB; i++) {
+                    ck_assert_int_eq(created[i], 1);
+                    ck_assert(present(c, keys[i]));
+                }
+            } else {
+                ck_assert_int_eq(rc, NAVOI_EIO);
+                ck_assert_int_gt(g_failures, 0);
+                nfailed++;
+                for (i = 0; i < NB; i++) {
+                    ck_assert_int_eq(created[i], 0);
+                    ck_assert(!present(c, keys[i]));
+                }
+                /* the keys are free: the same batch goes in on a healthy file */
+                ck_assert_int_eq(navoi_outbox_open_sqlite(&ob, c, g_db), NAVOI_OK);
+                ck_assert_int_eq(navoi_outbox_enqueue_batch(
+                                     ob, kp, (const navoi_invoice *const *)inv, NB, created),
+                                 NAVOI_OK);
+                navoi_outbox_free(ob);
+                for (i = 0; i < NB; i++)
+                    ck_assert(present(c, keys[i]));
+            }
+            /* repeating a stored batch is a no-op */
+            ck_assert_int_eq(navoi_outbox_open_sqlite(&ob, c, g_db), NAVOI_OK);
+            ck_assert_int_eq(navoi_outbox_enqueue_batch(ob, kp, (const navoi_invoice *const *)inv,
+                                                        NB, created),
+                             NAVOI_OK);
+            for (i = 0; i < NB; i++)
+                ck_assert_int_eq(created[i], 0);
+            navoi_outbox_free(ob);
+            for (i = 0; i < NB; i++)
+                navoi_invoice_free(inv[i]);
+        }
+    }
+    /* both outcomes were exercised */
+    ck_assert_int_gt(nfailed, 0);
+    ck_assert_int_gt(nstored, 0);
+    /* a refused item refuses the whole batch: new keys stay absent */
+    ck_assert_int_eq(navoi_outbox_open_sqlite(&ob, c, g_db), NAVOI_OK);
+    for (i = 0; i < NB; i++) {
+        snprintf(keys[i], sizeof keys[i], "r-%d", i);
+        kp[i] = keys[i];
+        snprintf(num, sizeof num, "BATCH-REF-%04d", i + 1000);
+        inv[i] = invoice(num);
+    }
+    kp[3] = "b-0-0-1"; /* stored above with a different invoice */
+    ck_assert_int_eq(navoi_outbox_enqueue_batch(ob, kp, (const navoi_invoice *const *)inv, NB,
+                                                created),
+                     NAVOI_ESTATE);
+    ck_assert_ptr_nonnull(strstr(navoi_outbox_errmsg(ob), "batch item 3"));
+    kp[3] = "bad key\x01";
+    ck_assert_int_eq(navoi_outbox_enqueue_batch(ob, kp, (const navoi_invoice *const *)inv, NB,
+                                                created),
+                     NAVOI_EINVAL);
+    ck_assert_int_eq(navoi_outbox_enqueue_batch(ob, kp, (const navoi_invoice *const *)inv, 0,
+                                                created),
+                     NAVOI_EINVAL);
+    navoi_outbox_free(ob);
+    for (i = 0; i < NB; i++) {
+        ck_assert_int_eq(created[i], 0);
+        if (i != 3)
+            ck_assert(!present(c, keys[i]));
+        navoi_invoice_free(inv[i]);
+    }
+    integrity_ok();
+    navoi_client_free(c);
+    rm_db(g_db);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("storage");
@@ -396,6 +504,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, file_modes_and_versions);
     tcase_add_test(tc, io_failure_on_commit_is_all_or_nothing);
+    tcase_add_test(tc, batch_enqueue_is_all_or_nothing);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -10,7 +10,10 @@
  * usage: test_multiworker_pg NAVOI_CLI NAVOI_SIM
  * environment (defaults = the issue's size):
  *   NAVOI_MW_INVOICES (5000), NAVOI_MW_WORKERS (8), NAVOI_MW_STOPS (12),
- *   NAVOI_MW_KILLS (12), NAVOI_MW_LEASE_MS (3000), NAVOI_TEST_SEED.
+ *   NAVOI_MW_KILLS (12), NAVOI_MW_LEASE_MS (3000), NAVOI_MW_BATCH (25 invoices
+ *   per request), NAVOI_MW_SLOW_MS (150: the simulator answers every request
+ *   after this long, like NAV, so that stops land inside requests),
+ *   NAVOI_TEST_SEED.
  * CI runs a smaller seeded instance (see tests/postgres/meson.build). */
 #include <errno.h>
 #include <fcntl.h>
@@ -203,15 +206,62 @@ static int busy_worker(int nworkers)
         PQfinish(c);
         return -1;
     }
+    /* preferably one inside a manage request (its items are SENDING) */
     r = PQexec(c, "SELECT lease_owner FROM navoi_items WHERE lease_until > clock_timestamp()"
                   " AND state IN (1, 2, 3) AND lease_owner IS NOT NULL"
-                  " ORDER BY random() LIMIT 1");
+                  " ORDER BY state = 2 DESC, random() LIMIT 1");
     if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
         snprintf(id, sizeof id, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
     PQfinish(c);
     if (sscanf(id, "mw-%d", &k) != 1 || k < 0 || k >= nworkers)
         return -1;
+    return k;
+}
+
+/* Stops a worker that is inside a manage request (its items are SENDING
+ * under its lease, and stay so after the stop: it has not saved the answer
+ * yet) and returns its index, or -1 when none was found. The caller keeps
+ * it stopped until its lease and the lost-transaction wait have passed, so
+ * that another worker takes the items over, then resumes it. */
+static int stop_mid_request(const pid_t *pids, const int64_t *stopped, int nw)
+{
+    char q[300], owner[64] = "", key[160] = "";
+    long long fence = 0;
+    int k = -1, tries;
+    for (tries = 0; tries < 400 && k < 0; tries++) {
+        PGconn *c = PQconnectdb(pgt_conninfo());
+        PGresult *r = PQexec(c, "SELECT lease_owner, key, fence FROM navoi_items WHERE state = 2"
+                                " AND lease_until > clock_timestamp() AND lease_owner IS NOT"
+                                " NULL ORDER BY random() LIMIT 1");
+        if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+            snprintf(owner, sizeof owner, "%s", PQgetvalue(r, 0, 0));
+            snprintf(key, sizeof key, "%s", PQgetvalue(r, 0, 1));
+            fence = atoll(PQgetvalue(r, 0, 2));
+            if (sscanf(owner, "mw-%d", &k) != 1 || k < 0 || k >= nw || pids[k] <= 0 ||
+                stopped[k])
+                k = -1;
+        }
+        PQclear(r);
+        PQfinish(c);
+        if (k < 0) {
+            sleep_ms(20);
+            continue;
+        }
+        kill(pids[k], SIGSTOP);
+        snprintf(q, sizeof q,
+                 "SELECT count(*) FROM navoi_items WHERE key = '%s' AND fence = %lld"
+                 " AND state = 2",
+                 key, fence);
+        if (pgt_scalar(q) != 1) {
+            kill(pids[k], SIGCONT); /* it had moved on already */
+            k = -1;
+        }
+    }
+    if (k >= 0) {
+        printf("multi-worker test: stopped %s inside a request (item %s)\n", owner, key);
+        fflush(stdout);
+    }
     return k;
 }
 
@@ -223,7 +273,9 @@ START_TEST(workers_share_postgres_exactly_once)
     int stops_wanted = env_int("NAVOI_MW_STOPS", 12);
     int kills_wanted = env_int("NAVOI_MW_KILLS", 12);
     int lease = env_int("NAVOI_MW_LEASE_MS", 3000);
-    int stops = 0, kills = 0, i, k, status, restarts = 0;
+    int batch = env_int("NAVOI_MW_BATCH", 25);
+    int slow = env_int("NAVOI_MW_SLOW_MS", 150);
+    int stops = 0, kills = 0, i, k, status, restarts = 0, targeted = 0, protect = -1;
     pid_t pids[MAX_WORKERS], sim;
     int64_t stopped_until[MAX_WORKERS], t0 = mono_ms(), t_enq, t_work;
     unsigned port = 0;
@@ -274,8 +326,8 @@ START_TEST(workers_share_postgres_exactly_once)
                  "backoff_base_ms = 200\n"
                  "backoff_cap_ms = 2000\n"
                  "min_interval_ms = 0\n"
-                 "batch_size = 100\n",
-                 port, g_dir, g_dir, g_dir, k, lease);
+                 "batch_size = %d\n",
+                 port, g_dir, g_dir, g_dir, k, lease, batch);
         snprintf(name, sizeof name, "w%d.conf", k);
         write_file(name, text, 0600);
     }
@@ -296,10 +348,34 @@ START_TEST(workers_share_postgres_exactly_once)
     navoi_outbox_free(ob);
     ob = NULL;
     t_enq = mono_ms();
+    /* every answer of the simulator takes a while, as NAV's do: workers
+     * spend their time inside requests, where a stop hits them mid-unit */
+    if (slow > 0) {
+        char url[256], body[256] = "";
+        curl = curl_easy_init();
+        ck_assert_ptr_nonnull(curl);
+        snprintf(url, sizeof url,
+                 "http://127.0.0.1:%u/admin/fault?kind=slow&count=100000000&ms=%d", port, slow);
+        curl_easy_setopt(curl, CURLOPT_URL, url);
+        curl_easy_setopt(curl, CURLOPT_POST, 1L);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, "");
+        curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+        curl_easy_setopt(curl, CURLOPT_WRITEDATA, (void *)body);
+        ck_assert_int_eq(curl_easy_perform(curl), CURLE_OK);
+        curl_easy_cleanup(curl);
+    }
 
     for (k = 0; k < nw; k++) {
         pids[k] = start_worker(k);
         stopped_until[k] = 0;
+    }
+    /* first a stop that surely lands inside a request: the resumed worker
+     * must find its transition refused; it is not killed meanwhile */
+    protect = stop_mid_request(pids, stopped_until, nw);
+    if (protect >= 0) {
+        targeted = 1;
+        stopped_until[protect] = mono_ms() + lease + 1500 + 2000;
+        stops++;
     }
     /* chaos while they work: stop a worker past its lease (preferably one
      * that holds items in flight), resume it later; kill and restart */
@@ -312,6 +388,8 @@ START_TEST(workers_share_postgres_exactly_once)
             if (stopped_until[k] && now >= stopped_until[k]) {
                 kill(pids[k], SIGCONT);
                 stopped_until[k] = 0;
+                if (k == protect)
+                    protect = -1;
             }
             nstopped += stopped_until[k] != 0;
             if (pids[k] > 0 && waitpid(pids[k], &status, WNOHANG) == pids[k]) {
@@ -336,7 +414,7 @@ START_TEST(workers_share_postgres_exactly_once)
             }
         } else if (kills < kills_wanted) {
             k = (int)(obt_rand(&rng) % (uint64_t)nw);
-            if (pids[k] > 0) {
+            if (pids[k] > 0 && k != protect) {
                 kill(pids[k], SIGKILL);
                 ck_assert_int_eq(waitpid(pids[k], &status, 0), pids[k]);
                 stopped_until[k] = 0;
@@ -422,10 +500,10 @@ START_TEST(workers_share_postgres_exactly_once)
                (long long)upd, (long long)all, restarts);
         ck_assert_int_eq(bad, 0);
         ck_assert_int_eq(fenced, 0);
-        if (stops >= 8)
-            ck_assert_msg(all > 0, "seed %llu: %d stops past the lease, yet no stale write was "
-                                   "attempted",
-                          (unsigned long long)seed, stops);
+        ck_assert_msg(targeted, "no worker could be stopped inside a request");
+        ck_assert_msg(upd > 0, "seed %llu: a worker stopped inside a request past its lease "
+                               "attempted no transition afterwards",
+                      (unsigned long long)seed);
     }
     printf("multi-worker test: %d invoices DONE and accepted once; enqueue %.1f s, work %.1f s "
            "(%d workers, %d stops, %d kills)\n",

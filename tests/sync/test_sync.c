@@ -428,7 +428,9 @@ START_TEST(version_1_backends_are_refused)
     ck_assert_int_eq(navoi_sync_new(&s, c, &ops, NULL), NAVOI_EINVAL);
     ck_assert_ptr_null(s);
     ck_assert_int_eq(navoi_storage_ops_init(&ops, 2), NAVOI_OK);
-    ck_assert_int_eq(navoi_storage_ops_init(&ops, 3), NAVOI_EINVAL);
+    /* The table grows by appended versions; only future ones are unknown. */
+    ck_assert_int_eq(navoi_storage_ops_init(&ops, NAVOI_STORAGE_OPS_VERSION), NAVOI_OK);
+    ck_assert_int_eq(navoi_storage_ops_init(&ops, NAVOI_STORAGE_OPS_VERSION + 1), NAVOI_EINVAL);
     e2e_client_free(c);
 }
 END_TEST

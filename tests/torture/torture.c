@@ -8,6 +8,8 @@
  *   NAVOI_TORTURE_SEED=N   the sample's seed (default 1; printed on failure)
  *   NAVOI_TORTURE_SAMPLE=N sampled k per operation beyond the first 16 (default 24)
  *   NAVOI_TORTURE_OP=name  only this operation
+ *   NAVOI_TORTURE_OUTBOX_MSG=1  also require a message on the outbox after ENOMEM
+ *   NAVOI_TORTURE_VERBOSE=1     operations print what they did (sync_run)
  */
 #include "torture.h"
 
