@@ -95,7 +95,7 @@ for c in $cmds; do
 done
 for c in demo sim enqueue submit worker status annul query sync check-connection metrics \
          failed retry report sign-check version; do
-  echo "$cmds" | grep -qx "$c" && ok "navoi --help lists $c" || bad "navoi --help lacks $c"
+  grep -qx "$c" <<<"$cmds" && ok "navoi --help lists $c" || bad "navoi --help lacks $c"
 done
 expect 2 "unknown command" -- "$navoi" no-such-command
 expect 2 "sync with a bad option" -- "$navoi" sync --bogus
@@ -167,7 +167,7 @@ got=
 for _ in $(seq 50); do
   got=$(curl -sf "http://127.0.0.1:$port/metrics" 2>/dev/null) && break; sleep 0.1
 done
-echo "$got" | grep -q '^navoi_outbox_backlog_items ' && ok "worker --metrics-listen serves /metrics" \
+grep -q '^navoi_outbox_backlog_items ' <<<"$got" && ok "worker --metrics-listen serves /metrics" \
   || bad "worker --metrics-listen: nothing served"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/other")
 [ "$code" = 404 ] && ok "other paths 404" || bad "other path gave $code"
