@@ -90,7 +90,7 @@ static int start_pg(const char *dir, char *conninfo, size_t len)
         return 0;
     }
     snprintf(g_pgdir, sizeof g_pgdir, "%s/navoi-bench-pg-%ld", dir, (long)getpid());
-    snprintf(cmd, sizeof cmd, "'%s' start '%s'", BENCH_PG_SCRIPT, g_pgdir);
+    snprintf(cmd, sizeof cmd, "'%s' start '%s' %ld", BENCH_PG_SCRIPT, g_pgdir, (long)getpid());
     f = popen(cmd, "r");
     if (!f)
         return -1;

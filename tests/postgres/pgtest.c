@@ -41,7 +41,8 @@ const char *pgt_conninfo(void)
     if (!script || access(script, X_OK) != 0)
         return NULL;
     snprintf(g_dir, sizeof g_dir, "%s/pg-%ld", base && *base ? base : "/tmp", (long)getpid());
-    snprintf(cmd, sizeof cmd, "'%s' start '%s'", script, g_dir);
+    /* the script's watchdog stops the server if this process dies */
+    snprintf(cmd, sizeof cmd, "'%s' start '%s' %ld", script, g_dir, (long)getpid());
     fprintf(stderr, "pgtest: starting PostgreSQL in %s\n", g_dir);
     f = popen(cmd, "r");
     if (!f)
