@@ -502,6 +502,11 @@ static int unit_poll(navoi_outbox *ob, int64_t now, int *did)
             if (navoi_txn_item_index(txn, k) != it->tidx)
                 continue;
             rc = navoi__ob_copy_messages(it, txn, k, nres++ > 0);
+            if (rc != NAVOI_OK) {
+                rc = navoi__ob_fail(ob, rc, "out of memory storing the validation messages of %s",
+                                    it->key);
+                break;
+            }
             nm = navoi_txn_message_count(txn, k);
             for (m = 0; m < nm; m++) {
                 int sev = 0;
@@ -1106,8 +1111,10 @@ static int unit_send(navoi_outbox *ob, int64_t now, int *did)
         it->fence = nf;
         it->state = NAVOI_ITEM_SENDING;
         if ((rc = navoi__ob_set_str(&it->rid, rid)) != NAVOI_OK ||
-            (rc = navoi__ob_set_str(&it->group, rid)) != NAVOI_OK)
+            (rc = navoi__ob_set_str(&it->group, rid)) != NAVOI_OK) {
+            rc = navoi__ob_fail(ob, rc, "out of memory recording request %s", rid);
             break;
+        }
         it->pos = (int32_t)(i + 1);
         it->sent = now;
         it->attempts++;
