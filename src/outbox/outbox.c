@@ -1431,5 +1431,13 @@ NAVOI_API int navoi_outbox_step(navoi_outbox *ob, int *did_work_out)
     rc = navoi__ob_step(ob, &did);
     if (did_work_out)
         *did_work_out = did;
+    /* Every storage change of a step is one transaction, rolled back on
+     * failure, so an allocation failure deep inside (after NAV answered,
+     * say) leaves the items as they were stored: a SENDING item is then
+     * resolved by the lost-transaction check, never resent blindly. Say so
+     * when the failing spot did not explain itself. */
+    if (rc == NAVOI_ENOMEM && !ob->errmsg[0])
+        navoi__ob_fail(ob, rc, "out of memory during a worker step; the stored items are "
+                               "unchanged and the step can be repeated");
     return rc;
 }

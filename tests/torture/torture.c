@@ -8,7 +8,6 @@
  *   NAVOI_TORTURE_SEED=N   the sample's seed (default 1; printed on failure)
  *   NAVOI_TORTURE_SAMPLE=N sampled k per operation beyond the first 16 (default 24)
  *   NAVOI_TORTURE_OP=name  only this operation
- *   NAVOI_TORTURE_OUTBOX_MSG=1  also require a message on the outbox after ENOMEM
  *   NAVOI_TORTURE_VERBOSE=1     operations print what they did (sync_run)
  */
 #include "torture.h"
@@ -347,11 +346,9 @@ static int run_k(const tt_op *op, long k, int persist, unsigned long seed)
                       "%s: allocation %ld failed%s (seed %lu): got %d (%s) %s", op->name, k,
                       persist ? " and every one after" : "", seed, rc, navoi_strerror(rc),
                       errmsg_of(&t));
-        /* Every failure is explained on its handle. (The outbox does not
-         * yet for every allocation: NAVOI_TORTURE_OUTBOX_MSG=1 checks it.) */
+        /* Every failure is explained on its handle. */
         if (rc == NAVOI_ENOMEM && op->expect == NAVOI_OK && !t.msg_elsewhere &&
-            (t.sync || t.client) &&
-            (!t.outbox || env_long("NAVOI_TORTURE_OUTBOX_MSG", 0) != 0))
+            (t.sync || t.client))
             ck_assert_msg(errmsg_of(&t)[0] != '\0', "%s: allocation %ld: ENOMEM without a message",
                           op->name, k);
         if (rc == NAVOI_ENOMEM) {
