@@ -292,24 +292,37 @@ static int simple_signature(const navoi__envelope *e, char sig[NAVOI__HASH_HEX_L
     return navoi__request_signature(e->request_id, e->timestamp, e->sign_key, NULL, 0, sig);
 }
 
+/* The common start of every request with the simple signature: sign, note
+ * where the document starts in out (finish() cuts back to it on failure),
+ * and write the envelope. */
+static int begin_simple(navoi__xw *w, navoi__buf *out, size_t *start, const char *root,
+                        const navoi__envelope *e)
+{
+    char sig[NAVOI__HASH_HEX_LEN + 1];
+    int rc = simple_signature(e, sig);
+
+    if (rc != NAVOI_OK)
+        return rc;
+    *start = out->len;
+    navoi__xw_init(w, out);
+    write_envelope(w, root, e, sig);
+    return NAVOI_OK;
+}
+
 /* ------------------------------------------------------------------ */
 /* The ten operations */
 
 int navoi__req_token_exchange(const navoi__envelope *e, navoi__buf *out)
 {
-    char sig[NAVOI__HASH_HEX_LEN + 1];
     navoi__xw w;
     size_t start;
     int rc;
 
     if (!out || !check_envelope(e))
         return NAVOI_EINVAL;
-    rc = simple_signature(e, sig);
+    rc = begin_simple(&w, out, &start, "TokenExchangeRequest", e);
     if (rc != NAVOI_OK)
         return rc;
-    start = out->len;
-    navoi__xw_init(&w, out);
-    write_envelope(&w, "TokenExchangeRequest", e, sig);
     navoi__xw_close(&w);
     return finish(&w, out, start);
 }
@@ -457,19 +470,15 @@ int navoi__req_manage_annulment(const navoi__envelope *e, const char *token,
 int navoi__req_query_transaction_status(const navoi__envelope *e, const char *transaction_id,
                                         int return_original, navoi__buf *out)
 {
-    char sig[NAVOI__HASH_HEX_LEN + 1];
     navoi__xw w;
     size_t start;
     int rc;
 
     if (!out || !check_envelope(e) || !navoi__req_check_entity_id(transaction_id))
         return NAVOI_EINVAL;
-    rc = simple_signature(e, sig);
+    rc = begin_simple(&w, out, &start, "QueryTransactionStatusRequest", e);
     if (rc != NAVOI_OK)
         return rc;
-    start = out->len;
-    navoi__xw_init(&w, out);
-    write_envelope(&w, "QueryTransactionStatusRequest", e, sig);
     navoi__xw_elem(&w, "transactionId", transaction_id);
     /* Always explicit, as in NAV's sample, although false is the default. */
     write_bool(&w, "returnOriginalRequest", return_original);
@@ -500,7 +509,6 @@ int navoi__req_query_transaction_list(const navoi__envelope *e, int32_t page, in
                                       int64_t to_ms, const char *request_status,
                                       navoi__buf *out)
 {
-    char sig[NAVOI__HASH_HEX_LEN + 1];
     char from[25], to[25];
     navoi__xw w;
     size_t start;
@@ -512,12 +520,9 @@ int navoi__req_query_transaction_list(const navoi__envelope *e, int32_t page, in
     if (navoi__format_timestamp(from_ms, from) != NAVOI_OK ||
         navoi__format_timestamp(to_ms, to) != NAVOI_OK)
         return NAVOI_EINVAL;
-    rc = simple_signature(e, sig);
+    rc = begin_simple(&w, out, &start, "QueryTransactionListRequest", e);
     if (rc != NAVOI_OK)
         return rc;
-    start = out->len;
-    navoi__xw_init(&w, out);
-    write_envelope(&w, "QueryTransactionListRequest", e, sig);
     navoi__xw_elem_i64(&w, "page", page);
     navoi__xw_open(&w, "insDate");
     navoi__xw_elem(&w, "dateTimeFrom", from);
@@ -639,7 +644,6 @@ static void write_query_params(navoi__xw *w, const navoi_digest_query *q, const 
 int navoi__req_query_invoice_digest(const navoi__envelope *e, const navoi_digest_query *q,
                                     navoi__buf *out)
 {
-    char sig[NAVOI__HASH_HEX_LEN + 1];
     char from[25] = "", to[25] = "";
     navoi__xw w;
     size_t start;
@@ -653,12 +657,9 @@ int navoi__req_query_invoice_digest(const navoi__envelope *e, const navoi_digest
         (navoi__format_timestamp(q->ins_from_ms, from) != NAVOI_OK ||
          navoi__format_timestamp(q->ins_to_ms, to) != NAVOI_OK))
         return NAVOI_EINVAL;
-    rc = simple_signature(e, sig);
+    rc = begin_simple(&w, out, &start, "QueryInvoiceDigestRequest", e);
     if (rc != NAVOI_OK)
         return rc;
-    start = out->len;
-    navoi__xw_init(&w, out);
-    write_envelope(&w, "QueryInvoiceDigestRequest", e, sig);
     navoi__xw_elem_i64(&w, "page", q->page);
     navoi__xw_elem(&w, "invoiceDirection", direction_name(q->direction));
     write_query_params(&w, q, from, to);
@@ -670,7 +671,6 @@ int navoi__req_query_invoice_chain_digest(const navoi__envelope *e, const char *
                                           int direction, const char *tax_number, int32_t page,
                                           navoi__buf *out)
 {
-    char sig[NAVOI__HASH_HEX_LEN + 1];
     navoi__xw w;
     size_t start;
     int rc;
@@ -679,12 +679,9 @@ int navoi__req_query_invoice_chain_digest(const navoi__envelope *e, const char *
         !check_direction(direction) || page < 1 ||
         (tax_number && !navoi__req_check_tax_number(tax_number)))
         return NAVOI_EINVAL;
-    rc = simple_signature(e, sig);
+    rc = begin_simple(&w, out, &start, "QueryInvoiceChainDigestRequest", e);
     if (rc != NAVOI_OK)
         return rc;
-    start = out->len;
-    navoi__xw_init(&w, out);
-    write_envelope(&w, "QueryInvoiceChainDigestRequest", e, sig);
     navoi__xw_elem_i64(&w, "page", page);
     navoi__xw_open(&w, "invoiceChainQuery");
     navoi__xw_elem(&w, "invoiceNumber", invoice_number);
@@ -698,19 +695,15 @@ int navoi__req_query_invoice_chain_digest(const navoi__envelope *e, const char *
 int navoi__req_query_taxpayer(const navoi__envelope *e, const char *tax_number,
                               navoi__buf *out)
 {
-    char sig[NAVOI__HASH_HEX_LEN + 1];
     navoi__xw w;
     size_t start;
     int rc;
 
     if (!out || !check_envelope(e) || !navoi__req_check_tax_number(tax_number))
         return NAVOI_EINVAL;
-    rc = simple_signature(e, sig);
+    rc = begin_simple(&w, out, &start, "QueryTaxpayerRequest", e);
     if (rc != NAVOI_OK)
         return rc;
-    start = out->len;
-    navoi__xw_init(&w, out);
-    write_envelope(&w, "QueryTaxpayerRequest", e, sig);
     navoi__xw_elem(&w, "taxNumber", tax_number);
     navoi__xw_close(&w);
     return finish(&w, out, start);
