@@ -1,11 +1,12 @@
 /*
  * outbox.h - internals of the outbox module: the item record kept in
  * storage, the outbox handle and the pieces shared by the pipeline files
- * (outbox.c: public API, enqueue, queries; step.c: the worker; send.c: the
- * manage request with a requestId chosen before sending; record.c: the
- * record format).
+ * (outbox.c: public API, enqueue, queries; step.c: the worker's units;
+ * reconcile.c: resolving ambiguous attempts; worker.c: what the units
+ * share; send.c: the manage request with a requestId chosen before
+ * sending; record.c: the record format).
  *
- * How exactly-once is achieved (see step.c for the details):
+ * How exactly-once is achieved (see step.c and reconcile.c for the details):
  *  - Each item is a small state machine (NAVOI_ITEM_*), persisted through
  *    navoi_storage_ops only. An item leaves PENDING only in a storage
  *    transaction that claims it (lease + fencing counter) and records
@@ -181,10 +182,47 @@ typedef struct navoi__ob_send_item {
 int navoi__ob_send(navoi_client *c, int annul, const char *request_id,
                    const navoi__ob_send_item *items, size_t n, char txid_out[32]);
 
-/* step.c */
+/* step.c: one unit of work (poll, else reconcile, else send). */
 int navoi__ob_step(navoi_outbox *ob, int *did_work);
+
+/* reconcile.c: one step of the lost-transaction check for the oldest due
+ * SENDING attempt (*did = 1 when a request was made), and the
+ * queryInvoiceData check of a number NAV called not unique after an
+ * ambiguous attempt. */
+int navoi__ob_unit_reconcile(navoi_outbox *ob, int64_t now, int *did);
+int navoi__ob_dupcheck(navoi_outbox *ob, navoi__ob_item *it, int64_t now, int *did);
 void navoi__ob_reconcile_reset(navoi__ob_reconcile *r);
+
+/* worker.c: shared by the units of the worker. */
 /* Retry delay after the n-th (1-based) consecutive transient failure. */
 int64_t navoi__ob_backoff(const navoi_outbox *ob, int32_t n, double unit_random);
+double navoi__ob_random(navoi_outbox *ob); /* uniform in [0,1), for jitter */
+void navoi__ob_set_error(navoi__ob_item *it, int code, int cat, int http, const char *nav,
+                         const char *msg);
+void navoi__ob_client_error(navoi_outbox *ob, navoi__ob_item *it, int code); /* from the client */
+void navoi__ob_clear_error(navoi__ob_item *it);
+const char *navoi__ob_cat_name(int cat);
+/* A transient failure: backoff, or NEEDS_ATTENTION past the horizon. */
+void navoi__ob_transient(navoi_outbox *ob, navoi__ob_item *it, int64_t now, double u);
+/* CONFIG/SECURITY: halts sending until navoi_outbox_resume(); NAVOI_ECONFIG. */
+int navoi__ob_halt(navoi_outbox *ob, const char *keys);
+/* Sets the correlation id and item keys of the log lines of this unit. */
+void navoi__ob_log_context(navoi_outbox *ob, const char *corr, navoi__ob_item **v, size_t n);
+/* Claims (lease + fence): all of v in one transaction, dropping items
+ * another worker holds; one item (NAVOI_ESTATE if held); a group under
+ * several workers (see worker.c). */
+int navoi__ob_claim_all(navoi_outbox *ob, navoi__ob_item **v, size_t *n, int64_t now);
+int navoi__ob_claim_one(navoi_outbox *ob, navoi__ob_item *it, int64_t now);
+int navoi__ob_claim_group(navoi_outbox *ob, navoi__ob_item **v, size_t n, int64_t now,
+                          int *got);
+/* Shared pacing before a unit's requests: 1 go, 0 wait (*rc set on error). */
+int navoi__ob_pace_ok(navoi_outbox *ob, int64_t now, uint32_t requests, int *rc);
+/* Storage transaction: begin; finish = commit if rc is OK, else rollback. */
+int navoi__ob_begin(navoi_outbox *ob);
+int navoi__ob_finish(navoi_outbox *ob, int rc);
+/* Keeps the items of l in state (and txid/rid when given), by position. */
+void navoi__ob_filter(navoi__ob_list *l, int state, const char *txid, const char *rid);
+/* Makes the PENDING items that wait for original key due now. */
+int navoi__ob_wake_dependents(navoi_outbox *ob, const char *key, int64_t now);
 
 #endif

@@ -1,0 +1,397 @@
+/*
+ * reconcile.c - resolving attempts whose outcome is unknown (AMBIGUOUS:
+ * timeout, reset, 5xx after the request may have been stored), never by
+ * blind resubmission:
+ *
+ *  - the lost-transaction check (PROTOCOL.md 7.6), one bounded step per
+ *    call: once the lost-wait has passed, list the transactions of the
+ *    window (queryTransactionList, page by page, on NAV's clock widened by
+ *    the margin and the observed skew); every transaction that is not
+ *    already known to the outbox and has the attempt's item count and kind
+ *    is a candidate; each candidate is fetched with returnOriginalRequest
+ *    and matched on the invoice numbers by position. Found -> the item
+ *    adopts the transactionId (SENT); none -> the attempt is resent with
+ *    the same requestId (so that an attempt NAV accepted after all shows
+ *    up as REQUEST_ID_NOT_UNIQUE instead of a duplicate); absent but NAV
+ *    had said REQUEST_ID_NOT_UNIQUE -> NEEDS_ATTENTION, a person decides.
+ *  - the duplicate-number check: INVOICE_NUMBER_NOT_UNIQUE for an item
+ *    that had an ambiguous attempt is checked with queryInvoiceData; a
+ *    valid instance at NAV means the earlier attempt was stored (DONE).
+ *
+ * Failures of the check itself are triaged like any other request
+ * (CONFIG/SECURITY halt, others back off); the check only reads from NAV,
+ * so its in-memory progress (ob->rec) may be lost at any time.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/alloc.h"
+#include "core/client.h"
+#include "outbox/outbox.h"
+
+/* queryTransactionList accepts at most 35 days per request. */
+#define MAX_RANGE_MS ((int64_t)35 * 24 * 3600 * 1000 - 1000)
+
+void navoi__ob_reconcile_reset(navoi__ob_reconcile *r)
+{
+    size_t i;
+    for (i = 0; i < r->ncands; i++)
+        navoi__free(r->cands[i]);
+    navoi__free(r->cands);
+    memset(r, 0, sizeof *r);
+}
+
+int navoi__ob_dupcheck(navoi_outbox *ob, navoi__ob_item *it, int64_t now, int *did)
+{
+    navoi_client *c = ob->client;
+    navoi_result *res = NULL;
+    int rc, qrc;
+
+    navoi__ob_log_context(ob, it->rid, &it, 1);
+    rc = navoi__ob_claim_one(ob, it, now);
+    if (rc != NAVOI_OK)
+        return rc == NAVOI_ESTATE ? NAVOI_OK : rc;
+    if (!navoi__ob_pace_ok(ob, now, 1, &rc))
+        return rc;
+    qrc = navoi_query_invoice_data(c, it->number, NAVOI_OUTBOUND, 0, NULL, &res);
+    ob->last_request_ms = now;
+    *did = 1;
+    if (qrc != NAVOI_OK && (navoi_client_error_category(c) == NAVOI_CAT_CONFIG ||
+                            navoi_client_error_category(c) == NAVOI_CAT_SECURITY))
+        return navoi__ob_halt(ob, ob->log_keys);
+    if ((rc = navoi__ob_begin(ob)) != NAVOI_OK) {
+        navoi_result_free(res);
+        return rc;
+    }
+    if (qrc == NAVOI_OK && navoi_result_count(res) > 0) {
+        const char *t = navoi_result_get(res, 0, "auditData/transactionId");
+        it->state = NAVOI_ITEM_DONE;
+        it->dupcheck = 0;
+        it->due = 0;
+        navoi__ob_set_error(it, 0, 0, 0, "INVOICE_NUMBER_NOT_UNIQUE", NULL);
+        {
+            char m[300];
+            snprintf(m, sizeof m, "reported by transaction %s (an earlier attempt whose answer "
+                                  "was lost); transaction %s was its duplicate",
+                     t ? t : "?", it->txid ? it->txid : "?");
+            navoi__ob_set_str(&it->emsg, m);
+        }
+        rc = navoi__ob_save(ob, it, 0, "done reported_by=%s duplicate_txid=%s state=DONE",
+                            t ? t : "?", it->txid ? it->txid : "");
+        if (rc == NAVOI_OK)
+            rc = navoi__ob_wake_dependents(ob, it->key, now);
+        navoi__ob_log(ob, NAVOI_LOG_WARN, it->rid, ob->log_keys,
+                      "INVOICE_NUMBER_NOT_UNIQUE after an ambiguous attempt: NAV already holds "
+                      "%s from transaction %s, item DONE", it->number, t ? t : "?");
+    } else if (qrc == NAVOI_OK) {
+        it->state = NAVOI_ITEM_ABORTED;
+        it->dupcheck = 0;
+        it->due = 0;
+        rc = navoi__ob_save(ob, it, 0, "aborted nav=INVOICE_NUMBER_NOT_UNIQUE checked=absent "
+                                        "state=ABORTED");
+    } else if (navoi_client_error_category(c) == NAVOI_CAT_DATA) {
+        it->state = NAVOI_ITEM_NEEDS_ATTENTION;
+        it->dupcheck = 0;
+        navoi__ob_client_error(ob, it, qrc);
+        rc = navoi__ob_save(ob, it, 0, "dupcheck-failed http=%d nav=%s state=NEEDS_ATTENTION",
+                            it->ehttp, it->enav ? it->enav : "");
+    } else {
+        navoi__ob_client_error(ob, it, qrc);
+        navoi__ob_transient(ob, it, now, navoi__ob_random(ob));
+        rc = navoi__ob_save(ob, it, 1, "dupcheck-failed http=%d nav=%s cat=%s",
+                            it->ehttp, it->enav ? it->enav : "", navoi__ob_cat_name(it->ecat));
+    }
+    navoi_result_free(res);
+    return navoi__ob_finish(ob, rc);
+}
+
+static int is_known_txid(navoi_outbox *ob, const char *txid, int *known)
+{
+    navoi__ob_list l;
+    size_t i;
+    int rc = navoi__ob_select(ob, NAVOI_STORAGE_BY_GROUP, txid, 0, 0, 0, 1000, &l);
+    *known = 0;
+    if (rc != NAVOI_OK)
+        return rc;
+    for (i = 0; i < l.n; i++)
+        if (l.v[i]->txid && !strcmp(l.v[i]->txid, txid))
+            *known = 1;
+    navoi__ob_list_free(&l);
+    return NAVOI_OK;
+}
+
+/* annulmentReference of an InvoiceAnnulment document, malloc'd. */
+static char *annulment_reference(const char *xml, size_t len)
+{
+    static const char tag[] = "annulmentReference>";
+    size_t i;
+    for (i = 0; i + sizeof tag - 1 < len; i++) {
+        if (memcmp(xml + i, tag, sizeof tag - 1) == 0 && i > 0 && xml[i - 1] != '/') {
+            const char *v = xml + i + sizeof tag - 1, *e = v;
+            while (e < xml + len && *e != '<')
+                e++;
+            return navoi__strndup(v, (size_t)(e - v));
+        }
+    }
+    return NULL;
+}
+
+/* 1 when the transaction carries exactly the attempt's items, by position. */
+static int matches(const navoi_txn *txn, navoi__ob_item **v, size_t n)
+{
+    size_t i, k, count = navoi_txn_item_count(txn), distinct = 0;
+    for (k = 0; k < count; k++) {
+        size_t j;
+        int seen = 0;
+        for (j = 0; j < k; j++)
+            if (navoi_txn_item_index(txn, j) == navoi_txn_item_index(txn, k))
+                seen = 1;
+        distinct += !seen;
+    }
+    if (distinct != n)
+        return 0;
+    for (i = 0; i < n; i++) {
+        const char *orig = NULL;
+        size_t olen = 0;
+        char *num = NULL;
+        int ok;
+        for (k = 0; k < count && !orig; k++)
+            if (navoi_txn_item_index(txn, k) == v[i]->pos)
+                orig = navoi_txn_item_original(txn, k, &olen);
+        if (!orig)
+            return 0;
+        if (v[i]->op == NAVOI_OP_ANNUL) {
+            num = annulment_reference(orig, olen);
+        } else {
+            navoi_invoice *inv = NULL;
+            if (navoi_invoice_new(&inv, NULL, orig, olen, NAVOI_OP_CREATE) == NAVOI_OK)
+                num = navoi__strdup(navoi_invoice_number(inv));
+            navoi_invoice_free(inv);
+        }
+        ok = num && v[i]->number && !strcmp(num, v[i]->number);
+        navoi__free(num);
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+static int reconcile_failed(navoi_outbox *ob, navoi__ob_list *l, int qrc, int64_t now)
+{
+    int cat = navoi_client_error_category(ob->client);
+    double u = navoi__ob_random(ob);
+    size_t i;
+    int rc;
+    navoi__ob_reconcile_reset(&ob->rec);
+    if (cat == NAVOI_CAT_CONFIG || cat == NAVOI_CAT_SECURITY)
+        return navoi__ob_halt(ob, ob->log_keys);
+    rc = navoi__ob_begin(ob);
+    for (i = 0; i < l->n && rc == NAVOI_OK; i++) {
+        navoi__ob_item *it = l->v[i];
+        navoi__ob_client_error(ob, it, qrc);
+        navoi__ob_transient(ob, it, now, u);
+        rc = navoi__ob_save(ob, it, it->state == NAVOI_ITEM_SENDING,
+                            "reconcile-failed rid=%s http=%d nav=%s cat=%s state=%s", it->rid,
+                            it->ehttp, it->enav ? it->enav : "", navoi__ob_cat_name(it->ecat),
+                            navoi_outbox_state_name(it->state));
+    }
+    navoi__ob_log(ob, NAVOI_LOG_WARN, ob->log_corr, ob->log_keys,
+                  "lost-transaction check failed, retrying later: %s",
+                  navoi_client_errmsg(ob->client));
+    return navoi__ob_finish(ob, rc);
+}
+
+static int reconcile_verdict(navoi_outbox *ob, navoi__ob_list *l, const char *found,
+                             int64_t now)
+{
+    size_t i;
+    int rc = navoi__ob_begin(ob), conflict = 0;
+    for (i = 0; i < l->n; i++)
+        if (l->v[i]->rid_conflicts > 0)
+            conflict = 1;
+    for (i = 0; i < l->n && rc == NAVOI_OK; i++) {
+        navoi__ob_item *it = l->v[i];
+        it->failures = 0;
+        it->ffail = 0;
+        if (found) {
+            it->state = NAVOI_ITEM_SENT;
+            rc = navoi__ob_set_str(&it->txid, found);
+            if (rc == NAVOI_OK)
+                rc = navoi__ob_set_str(&it->group, found);
+            it->tidx = it->pos;
+            it->unresolved = 0;
+            it->reuse = 0;
+            it->polls = 0;
+            it->due = now;
+            navoi__ob_clear_error(it);
+            if (rc == NAVOI_OK)
+                rc = navoi__ob_save(ob, it, 1, "reconciled rid=%s found txid=%s index=%d "
+                                    "state=SENT", it->rid, found, (int)it->tidx);
+        } else if (conflict) {
+            it->state = NAVOI_ITEM_NEEDS_ATTENTION;
+            it->due = 0;
+            navoi__ob_set_error(it, NAVOI_EAMBIGUOUS, NAVOI_CAT_AMBIGUOUS, 0, "REQUEST_ID_NOT_UNIQUE",
+                      "NAV says the requestId was used by an accepted request, but no "
+                      "transaction with these invoices was found: check on NAV's web UI");
+            rc = navoi__ob_save(ob, it, 0, "reconciled rid=%s verdict=conflicting "
+                                "state=NEEDS_ATTENTION", it->rid);
+        } else {
+            it->state = NAVOI_ITEM_PENDING;
+            it->unresolved = 0;
+            it->reuse = 1; /* resend with the same requestId (7.5) */
+            it->due = now;
+            rc = navoi__ob_save(ob, it, 0, "reconciled rid=%s verdict=absent checked=%zu "
+                                "state=PENDING (resubmit with the same requestId)", it->rid,
+                                ob->rec.ncands);
+        }
+    }
+    navoi__ob_log(ob, found ? NAVOI_LOG_INFO : NAVOI_LOG_WARN, ob->log_corr, ob->log_keys,
+                  found ? "lost transaction found: %s" : "lost-transaction check: %s",
+                  found ? found : conflict ? "conflicting evidence, needs attention"
+                                           : "NAV does not have the request, resubmitting");
+    navoi__ob_reconcile_reset(&ob->rec);
+    return navoi__ob_finish(ob, rc);
+}
+
+int navoi__ob_unit_reconcile(navoi_outbox *ob, int64_t now, int *did)
+{
+    navoi_client *c = ob->client;
+    navoi__ob_list first, l;
+    char rid[32];
+    int rc, qrc;
+    size_t i;
+
+    rc = navoi__ob_due(ob, NAVOI_ITEM_SENDING, now, 1, &first);
+    if (rc != NAVOI_OK || first.n == 0) {
+        navoi__ob_list_free(&first);
+        return rc;
+    }
+    if (!first.v[0]->rid) {
+        /* cannot happen through this code; surface rather than guess */
+        navoi__ob_item *it = first.v[0];
+        it->state = NAVOI_ITEM_NEEDS_ATTENTION;
+        it->due = 0;
+        rc = navoi__ob_begin(ob);
+        if (rc == NAVOI_OK)
+            rc = navoi__ob_finish(ob, navoi__ob_save(ob, it, 0, "sending without requestId "
+                                           "state=NEEDS_ATTENTION"));
+        *did = 1;
+        navoi__ob_list_free(&first);
+        return rc;
+    }
+    snprintf(rid, sizeof rid, "%s", first.v[0]->rid);
+    navoi__ob_list_free(&first);
+    rc = navoi__ob_select(ob, NAVOI_STORAGE_BY_GROUP, rid, 0, 0, 0, 1000, &l);
+    if (rc != NAVOI_OK)
+        return rc;
+    navoi__ob_filter(&l, NAVOI_ITEM_SENDING, NULL, rid);
+    if (ob->ops.claim_due) {
+        /* the check needs the whole attempt (matching is by position) */
+        int got = 0;
+        rc = navoi__ob_claim_group(ob, l.v, l.n, now, &got);
+        if (rc == NAVOI_OK && !got) {
+            navoi__ob_list_free(&l);
+            return NAVOI_OK;
+        }
+    } else {
+        rc = navoi__ob_claim_all(ob, l.v, &l.n, now);
+    }
+    if (rc != NAVOI_OK || l.n == 0 || !navoi__ob_pace_ok(ob, now, 1, &rc)) {
+        navoi__ob_list_free(&l);
+        return rc;
+    }
+    *did = 1;
+    navoi__ob_log_context(ob, rid, l.v, l.n);
+    if (strcmp(ob->rec.rid, rid) != 0 || ob->rec.phase == 0) {
+        int64_t sent = 0, skew = navoi_client_server_skew_ms(c);
+        navoi__ob_reconcile_reset(&ob->rec);
+        snprintf(ob->rec.rid, sizeof ob->rec.rid, "%s", rid);
+        for (i = 0; i < l.n; i++)
+            if (!sent || (l.v[i]->sent && l.v[i]->sent < sent))
+                sent = l.v[i]->sent;
+        if (skew < 0)
+            skew = -skew;
+        /* insDate is NAV's clock: widen by the margin and the seen skew */
+        ob->rec.from_ms = (sent ? sent : now) - ob->lost_margin_ms - skew;
+        ob->rec.to_ms = now + ob->lost_margin_ms + skew;
+        if (ob->rec.to_ms - ob->rec.from_ms > MAX_RANGE_MS)
+            ob->rec.from_ms = ob->rec.to_ms - MAX_RANGE_MS;
+        ob->rec.phase = 1;
+        ob->rec.page = 1;
+        navoi__ob_log(ob, NAVOI_LOG_INFO, rid, ob->log_keys,
+                      "outcome of request %s unknown: running the lost-transaction check", rid);
+    }
+    if (ob->rec.phase == 1) {
+        navoi_result *res = NULL;
+        const char *avail;
+        size_t n;
+        qrc = navoi_query_transaction_list(c, ob->rec.from_ms, ob->rec.to_ms, ob->rec.page, NULL,
+                                           &res);
+        ob->last_request_ms = now;
+        if (qrc != NAVOI_OK) {
+            rc = reconcile_failed(ob, &l, qrc, now);
+            navoi__ob_list_free(&l);
+            return rc;
+        }
+        n = navoi_result_count(res);
+        for (i = 0; i < n && rc == NAVOI_OK; i++) {
+            const char *t = navoi_result_get(res, i, "transactionId");
+            const char *cnt = navoi_result_get(res, i, "itemCount");
+            const char *ta = navoi_result_get(res, i, "technicalAnnulment");
+            int known = 0, annul_txn = ta && !strcmp(ta, "true");
+            char **nc;
+            if (!t || (cnt && (size_t)atoi(cnt) != l.n) ||
+                annul_txn != (l.v[0]->op == NAVOI_OP_ANNUL))
+                continue;
+            rc = is_known_txid(ob, t, &known);
+            if (rc != NAVOI_OK || known || ob->rec.ncands >= 10000)
+                continue;
+            nc = navoi__realloc(ob->rec.cands, (ob->rec.ncands + 1) * sizeof *nc);
+            if (!nc || !(nc[ob->rec.ncands] = navoi__strdup(t))) {
+                if (nc)
+                    ob->rec.cands = nc;
+                rc = navoi__ob_fail(ob, NAVOI_ENOMEM, "out of memory");
+                break;
+            }
+            ob->rec.cands = nc;
+            ob->rec.ncands++;
+        }
+        avail = navoi_result_meta(res, "availablePage");
+        if (rc == NAVOI_OK && avail && atoi(avail) > ob->rec.page && ob->rec.page < 1000) {
+            ob->rec.page++;
+        } else if (rc == NAVOI_OK) {
+            ob->rec.phase = 2;
+            ob->rec.icand = 0;
+        }
+        navoi_result_free(res);
+        if (rc != NAVOI_OK) {
+            navoi__ob_reconcile_reset(&ob->rec);
+            navoi__ob_list_free(&l);
+            return rc;
+        }
+        if (ob->rec.phase == 2 && ob->rec.ncands == 0)
+            rc = reconcile_verdict(ob, &l, NULL, now);
+        navoi__ob_list_free(&l);
+        return rc;
+    }
+    /* phase 2: one candidate per step */
+    {
+        navoi_txn *txn = NULL;
+        const char *cand = ob->rec.cands[ob->rec.icand];
+        qrc = navoi_query_transaction_status(c, cand, NAVOI_STATUS_RETURN_ORIGINAL, &txn);
+        ob->last_request_ms = now;
+        if (qrc != NAVOI_OK) {
+            rc = reconcile_failed(ob, &l, qrc, now);
+        } else if (matches(txn, l.v, l.n)) {
+            char found[64];
+            snprintf(found, sizeof found, "%s", cand);
+            rc = reconcile_verdict(ob, &l, found, now);
+        } else if (++ob->rec.icand >= ob->rec.ncands) {
+            rc = reconcile_verdict(ob, &l, NULL, now);
+        }
+        navoi_txn_free(txn);
+    }
+    navoi__ob_list_free(&l);
+    return rc;
+}
