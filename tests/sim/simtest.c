@@ -18,6 +18,9 @@
 #include "testutil.h"
 #include "xml/schema.h"
 
+const st_user st_seller = {"simuser01", "Teszt-Jelszo-01", "99999999",
+                           "ce-8f5e-215119fa7dd621DLMRHRLH2S", "9febIBBQRLZ348IB"};
+
 sim_server *st_start(const char *config)
 {
     sim_config *cfg = NULL;
@@ -174,6 +177,47 @@ int st_valid_api(const char *xml, size_t len)
     return rc == NAVOI_OK;
 }
 
+static const char *g_version = "3.0";
+
+void st_set_request_version(const char *v)
+{
+    g_version = v ? v : "3.0";
+}
+
+int st_has_message(const char *xml, size_t len, const char *level, const char *code)
+{
+    xmlDocPtr d = xmlReadMemory(xml, (int)len, NULL, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                                               XML_PARSE_NOWARNING);
+    xmlNodePtr n, m;
+    int hits = 0;
+    if (!d)
+        return 0;
+    /* processingResults/processingResult/{technical,business}ValidationMessages */
+    for (n = find(xmlDocGetRootElement(d), "processingResult", NULL); n; n = n->next) {
+        for (m = n->children; m; m = m->next) {
+            xmlChar *lv = NULL, *cd = NULL;
+            xmlNodePtr k;
+            if (m->type != XML_ELEMENT_NODE || !strstr((const char *)m->name, "ValidationMessages"))
+                continue;
+            for (k = m->children; k; k = k->next) {
+                if (k->type != XML_ELEMENT_NODE)
+                    continue;
+                if (!strcmp((const char *)k->name, "validationResultCode"))
+                    lv = xmlNodeGetContent(k);
+                else if (!strcmp((const char *)k->name, "validationErrorCode"))
+                    cd = xmlNodeGetContent(k);
+            }
+            if (lv && cd && (!level || !strcmp((const char *)lv, level)) &&
+                (!code || !strcmp((const char *)cd, code)))
+                hits++;
+            xmlFree(lv);
+            xmlFree(cd);
+        }
+    }
+    xmlFreeDoc(d);
+    return hits;
+}
+
 static void fresh_request_id(char out[31])
 {
     static unsigned counter;
@@ -210,7 +254,7 @@ static char *envelope(sim_server *s, const st_user *u, const char *root, const c
              "xmlns:common=\"http://schemas.nav.gov.hu/NTCA/1.0/common\">"
              "<common:header><common:requestId>%s</common:requestId>"
              "<common:timestamp>%s</common:timestamp>"
-             "<common:requestVersion>3.0</common:requestVersion>"
+             "<common:requestVersion>%s</common:requestVersion>"
              "<common:headerVersion>1.0</common:headerVersion></common:header>"
              "<common:user><common:login>%s</common:login>"
              "<common:passwordHash cryptoType=\"SHA-512\">%s</common:passwordHash>"
@@ -225,7 +269,7 @@ static char *envelope(sim_server *s, const st_user *u, const char *root, const c
              "<softwareDevContact>dev@example.com</softwareDevContact>"
              "<softwareDevCountryCode>HU</softwareDevCountryCode></software>"
              "%s</%s>",
-             root, rid, ts, u->login, pwh, u->tax, sig, inner, root);
+             root, rid, ts, g_version, u->login, pwh, u->tax, sig, inner, root);
     return out;
 }
 
@@ -341,4 +385,94 @@ char *st_wait_final(sim_server *s, const st_user *u, const char *txid)
     }
     ck_abort_msg("transaction %s did not finish", txid);
     return NULL;
+}
+
+char *st_fixture(const char *name)
+{
+    char rel[128], *path, *xml;
+    snprintf(rel, sizeof rel, "sim/rules/%s", name);
+    path = nt_data_path(rel);
+    xml = nt_read_file(path, NULL);
+    free(path);
+    return xml;
+}
+
+char *st_edit(char *xml, const char *from, int nth, const char *to)
+{
+    char a[256], *p, *end, *out, *dots = strstr(from, "..");
+    size_t alen, n;
+    snprintf(a, sizeof a, "%.*s", dots ? (int)(dots - from) : (int)strlen(from), from);
+    alen = strlen(a);
+    for (p = strstr(xml, a); p && nth > 1; nth--)
+        p = strstr(p + 1, a);
+    ck_assert_msg(p != NULL, "fixture has no '%s'", a);
+    end = p + alen;
+    if (dots) {
+        end = strstr(p, dots + 2);
+        ck_assert_msg(end != NULL, "fixture has no '%s'", dots + 2);
+        end += strlen(dots + 2);
+    }
+    n = strlen(xml) - (size_t)(end - p) + strlen(to) + 1;
+    out = malloc(n);
+    ck_assert_ptr_nonnull(out);
+    snprintf(out, n, "%.*s%s%s", (int)(p - xml), xml, to, end);
+    free(xml);
+    return out;
+}
+
+char *st_submit(sim_server *s, const st_user *u, int annul, const st_item *it)
+{
+    char *tok = st_token(s, u), *req, *id;
+    st_resp r;
+    req = st_manage(s, u, annul, tok, 0, it, 1);
+    st_post(s, annul ? "manageAnnulment" : "manageInvoice", req, &r);
+    ck_assert_msg(r.http == 200, "manage HTTP %ld: %s", r.http, r.body);
+    id = st_text(r.body, r.len, "transactionId");
+    ck_assert_ptr_nonnull(id);
+    st_resp_free(&r);
+    free(req);
+    free(tok);
+    return id;
+}
+
+char *st_run(sim_server *s, const st_user *u, const char *op, const char *xml)
+{
+    char *b64 = st_b64(xml, strlen(xml), 0), *id, *body;
+    st_item it = {op, b64};
+    id = st_submit(s, u, !strcmp(op, "ANNUL"), &it);
+    body = st_wait_final(s, u, id);
+    free(id);
+    free(b64);
+    return body;
+}
+
+void st_remove_state(const char *dir, const char *path)
+{
+    char side[160];
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+    rmdir(dir);
+}
+
+void st_assert_status(const char *body, const char *want)
+{
+    char *st = st_text(body, strlen(body), "invoiceStatus");
+    ck_assert_msg(st && !strcmp(st, want), "status %s, want %s: %s", st ? st : "-", want, body);
+    free(st);
+}
+
+void st_assert_clean(const char *body, const char *what)
+{
+    ck_assert_msg(st_has_message(body, strlen(body), NULL, NULL) == 0, "%s: messages in %s", what,
+                  body);
+    st_assert_status(body, "DONE");
+}
+
+void st_seed(sim_server *s, const char *xml)
+{
+    char err[256];
+    ck_assert_msg(sim_seed_invoice(s, xml, strlen(xml), err, sizeof err) == 0, "seed: %s", err);
 }

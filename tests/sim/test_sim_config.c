@@ -16,6 +16,8 @@ static const char *k_good =
     "tokenTtl = 300\n"
     "processingDelayMs = 0\n"
     "maintenance = off\n"
+    "requestVersions = 1.1, 2.0, 3.0\n"
+    "invalidCustomers = 11111111, 22222222\n"
     "\n"
     "[user]\n"
     "login = simuser01\n"
@@ -25,6 +27,7 @@ static const char *k_good =
     "exchangeKey = f424XKR57N62W5NJ\n"
     "rights = manage, query\n"
     "language = EN\n"
+    "customers = 12345676 87654320\n"
     "[taxpayer]\n"
     "taxNumber = 99999999\n"
     "name = Értékesítő Kft\n"
@@ -68,6 +71,10 @@ static const struct {
     {"[taxpayer]\ntaxNumber = 12345678\nname = X\naddress = HQ|HU|1234\n", 4, "address"},
     {"[settings]\nmaintenance = sometimes\n", 2, "maintenance"},
     {"[settings]\nclock = yesterday\n", 2, "clock"},
+    {"[settings]\nrequestVersions = 2.0, 4.0\n", 2, "requestVersions"},
+    {"[settings]\nrequestVersions = 2.0\n", 2, "must include 3.0"},
+    {"[settings]\ninvalidCustomers = 11111111 1111111\n", 2, "invalidCustomers"},
+    {"[user]\nlogin = simuser01\ncustomers = 12345676,\ncustomers = x\n", 4, "customers"},
 };
 
 START_TEST(config_bad)

@@ -16,12 +16,7 @@
 static const char *k_config =
     "[settings]\n"
     "selfCheck = true\n"
-    "[user]\n"
-    "login = simuser01\n"
-    "password = Teszt-Jelszo-01\n"
-    "taxNumber = 99999999\n"
-    "signKey = ce-8f5e-215119fa7dd621DLMRHRLH2S\n"
-    "exchangeKey = 9febIBBQRLZ348IB\n"
+    ST_SELLER_INI
     "[user]\n"
     "login = buyeruser1\n"
     "password = correct horse battery staple\n"
@@ -35,8 +30,6 @@ static const char *k_config =
     "countyCode = 02\n"
     "address = HQ|HU|7600|Pécs|Északi|sugárút|123\n";
 
-static const st_user k_seller = {"simuser01", "Teszt-Jelszo-01", "99999999",
-                                 "ce-8f5e-215119fa7dd621DLMRHRLH2S", "9febIBBQRLZ348IB"};
 static const st_user k_buyer = {"buyeruser1", "correct horse battery staple", "99887764",
                                 "buyer-sign-key-0123456789ABCDEF", "ce1a3FK178FGW3RR"};
 
@@ -66,14 +59,14 @@ static char *submit_file(sim_server *s, const char *op, const char *rel, int gzi
 {
     char *data = st_b64_file(rel, gzip);
     st_item it = {op, data};
-    char *id = submit(s, &k_seller, gzip, &it, 1);
+    char *id = submit(s, &st_seller, gzip, &it, 1);
     free(data);
     return id;
 }
 
 static void expect_final(sim_server *s, const char *id, const char *status, const char *code)
 {
-    char *body = st_wait_final(s, &k_seller, id);
+    char *body = st_wait_final(s, &st_seller, id);
     char *st = st_text(body, strlen(body), "invoiceStatus");
     ck_assert_msg(st && !strcmp(st, status), "status %s, want %s: %s", st, status, body);
     if (code)
@@ -98,7 +91,7 @@ START_TEST(flow_create_done_and_queries)
     /* original request comes back as sent, with the compression flag */
     snprintf(inner, sizeof inner,
              "<transactionId>%s</transactionId><returnOriginalRequest>true</returnOriginalRequest>", id);
-    req = st_request(s, &k_seller, "QueryTransactionStatusRequest", NULL, inner);
+    req = st_request(s, &st_seller, "QueryTransactionStatusRequest", NULL, inner);
     st_post(s, "queryTransactionStatus", req, &r);
     ck_assert_int_eq(r.http, 200);
     ck_assert(st_valid_api(r.body, r.len));
@@ -116,7 +109,7 @@ START_TEST(flow_create_done_and_queries)
     free(req);
 
     /* queryInvoiceCheck / Data OUTBOUND */
-    req = st_request(s, &k_seller, "QueryInvoiceCheckRequest", NULL,
+    req = st_request(s, &st_seller, "QueryInvoiceCheckRequest", NULL,
                      "<invoiceNumberQuery><invoiceNumber>ZZZ000001</invoiceNumber>"
                      "<invoiceDirection>OUTBOUND</invoiceDirection></invoiceNumberQuery>");
     st_post(s, "queryInvoiceCheck", req, &r);
@@ -127,7 +120,7 @@ START_TEST(flow_create_done_and_queries)
     free(t);
     st_resp_free(&r);
     free(req);
-    req = st_request(s, &k_seller, "QueryInvoiceDataRequest", NULL,
+    req = st_request(s, &st_seller, "QueryInvoiceDataRequest", NULL,
                      "<invoiceNumberQuery><invoiceNumber>ZZZ000001</invoiceNumber>"
                      "<invoiceDirection>OUTBOUND</invoiceDirection></invoiceNumberQuery>");
     st_post(s, "queryInvoiceData", req, &r);
@@ -167,7 +160,7 @@ START_TEST(flow_create_done_and_queries)
         snprintf(inner, sizeof inner,
                  "<page>1</page><insDate><dateTimeFrom>%s</dateTimeFrom>"
                  "<dateTimeTo>%s</dateTimeTo></insDate>", from, to);
-        req = st_request(s, &k_seller, "QueryTransactionListRequest", NULL, inner);
+        req = st_request(s, &st_seller, "QueryTransactionListRequest", NULL, inner);
         st_post(s, "queryTransactionList", req, &r);
         ck_assert_int_eq(r.http, 200);
         ck_assert(st_valid_api(r.body, r.len));
@@ -181,7 +174,7 @@ START_TEST(flow_create_done_and_queries)
         snprintf(inner, sizeof inner,
                  "<page>1</page><insDate><dateTimeFrom>%s</dateTimeFrom>"
                  "<dateTimeTo>%s</dateTimeTo></insDate>", to, from);
-        req = st_request(s, &k_seller, "QueryTransactionListRequest", NULL, inner);
+        req = st_request(s, &st_seller, "QueryTransactionListRequest", NULL, inner);
         st_post(s, "queryTransactionList", req, &r);
         ck_assert_int_eq(r.http, 400);
         ck_assert_ptr_nonnull(strstr(r.body, "BAD_QUERY_PARAM_OVERLAP"));
@@ -190,7 +183,7 @@ START_TEST(flow_create_done_and_queries)
     }
 
     /* digest by issue date (the sample is dated 2021-05-16) */
-    req = st_request(s, &k_seller, "QueryInvoiceDigestRequest", NULL,
+    req = st_request(s, &st_seller, "QueryInvoiceDigestRequest", NULL,
                      "<page>1</page><invoiceDirection>OUTBOUND</invoiceDirection>"
                      "<invoiceQueryParams><mandatoryQueryParams><invoiceIssueDate>"
                      "<dateFrom>2021-05-01</dateFrom><dateTo>2021-05-31</dateTo>"
@@ -205,7 +198,7 @@ START_TEST(flow_create_done_and_queries)
     st_resp_free(&r);
     free(req);
     /* range over 35 days */
-    req = st_request(s, &k_seller, "QueryInvoiceDigestRequest", NULL,
+    req = st_request(s, &st_seller, "QueryInvoiceDigestRequest", NULL,
                      "<page>1</page><invoiceDirection>OUTBOUND</invoiceDirection>"
                      "<invoiceQueryParams><mandatoryQueryParams><invoiceIssueDate>"
                      "<dateFrom>2021-01-01</dateFrom><dateTo>2021-05-31</dateTo>"
@@ -216,7 +209,7 @@ START_TEST(flow_create_done_and_queries)
     st_resp_free(&r);
     free(req);
     /* nothing found: availablePage 0 */
-    req = st_request(s, &k_seller, "QueryInvoiceDigestRequest", NULL,
+    req = st_request(s, &st_seller, "QueryInvoiceDigestRequest", NULL,
                      "<page>1</page><invoiceDirection>OUTBOUND</invoiceDirection>"
                      "<invoiceQueryParams><mandatoryQueryParams>"
                      "<originalInvoiceNumber>NOPE</originalInvoiceNumber>"
@@ -231,7 +224,7 @@ START_TEST(flow_create_done_and_queries)
     free(req);
 
     /* chain digest of the base */
-    req = st_request(s, &k_seller, "QueryInvoiceChainDigestRequest", NULL,
+    req = st_request(s, &st_seller, "QueryInvoiceChainDigestRequest", NULL,
                      "<page>1</page><invoiceChainQuery><invoiceNumber>ZZZ000001</invoiceNumber>"
                      "<invoiceDirection>OUTBOUND</invoiceDirection></invoiceChainQuery>");
     st_post(s, "queryInvoiceChainDigest", req, &r);
@@ -242,7 +235,7 @@ START_TEST(flow_create_done_and_queries)
     free(req);
 
     /* queryTaxpayer: configured and unknown */
-    req = st_request(s, &k_seller, "QueryTaxpayerRequest", NULL,
+    req = st_request(s, &st_seller, "QueryTaxpayerRequest", NULL,
                      "<taxNumber>99887764</taxNumber>");
     st_post(s, "queryTaxpayer", req, &r);
     ck_assert_int_eq(r.http, 200);
@@ -252,7 +245,7 @@ START_TEST(flow_create_done_and_queries)
     free(t);
     st_resp_free(&r);
     free(req);
-    req = st_request(s, &k_seller, "QueryTaxpayerRequest", NULL, "<taxNumber>12345676</taxNumber>");
+    req = st_request(s, &st_seller, "QueryTaxpayerRequest", NULL, "<taxNumber>12345676</taxNumber>");
     st_post(s, "queryTaxpayer", req, &r);
     ck_assert_int_eq(r.http, 200);
     ck_assert(st_valid_api(r.body, r.len));
@@ -295,8 +288,8 @@ START_TEST(flow_duplicate_in_request)
     sim_server *s = st_start(k_config);
     char *d = st_b64_file(BASE, 0);
     st_item it[2] = {{"CREATE", d}, {"CREATE", d}};
-    char *id = submit(s, &k_seller, 0, it, 2);
-    char *body = st_wait_final(s, &k_seller, id);
+    char *id = submit(s, &st_seller, 0, it, 2);
+    char *body = st_wait_final(s, &st_seller, id);
     ck_assert_int_eq(st_count(body, strlen(body), "processingResult"), 2);
     ck_assert_ptr_nonnull(strstr(body, "DUPLICATE_IN_REQUEST"));
     ck_assert_ptr_null(strstr(body, ">DONE<"));
@@ -342,14 +335,14 @@ START_TEST(flow_schema_violation)
     d = st_b64(xml, len, 0);
     it.op = "CREATE";
     it.data = d;
-    id = submit(s, &k_seller, 0, &it, 1);
+    id = submit(s, &st_seller, 0, &it, 1);
     expect_final(s, id, "ABORTED", "SCHEMA_VIOLATION");
     free(id);
     free(d);
     /* compressed flag without gzip data */
     d = st_b64(xml, len, 0);
     it.data = d;
-    id = submit(s, &k_seller, 1, &it, 1);
+    id = submit(s, &st_seller, 1, &it, 1);
     expect_final(s, id, "ABORTED", "DECOMPRESSION_ERROR");
     free(id);
     free(d);
@@ -361,10 +354,10 @@ END_TEST
 START_TEST(flow_token_and_request_id)
 {
     sim_server *s = st_start(k_config);
-    char *tok = st_token(s, &k_seller);
+    char *tok = st_token(s, &st_seller);
     char *d = st_b64_file(BASE, 0);
     st_item it = {"CREATE", d};
-    char *req = st_manage(s, &k_seller, 0, tok, 0, &it, 1), *req2, *t;
+    char *req = st_manage(s, &st_seller, 0, tok, 0, &it, 1), *req2, *t;
     st_resp r;
     st_post(s, "manageInvoice", req, &r);
     ck_assert_int_eq(r.http, 200);
@@ -377,7 +370,7 @@ START_TEST(flow_token_and_request_id)
     free(t);
     st_resp_free(&r);
     /* a new request with the used token */
-    req2 = st_manage(s, &k_seller, 0, tok, 0, &it, 1);
+    req2 = st_manage(s, &st_seller, 0, tok, 0, &it, 1);
     st_post(s, "manageInvoice", req2, &r);
     ck_assert_int_eq(r.http, 400);
     t = st_text(r.body, r.len, "errorCode");
@@ -386,7 +379,7 @@ START_TEST(flow_token_and_request_id)
     st_resp_free(&r);
     free(req2);
     /* the encoded (undecrypted) token breaks the schema (88 chars) */
-    req2 = st_manage(s, &k_seller, 0,
+    req2 = st_manage(s, &st_seller, 0,
                      "j3xIeQdyitxAoypPdrKvRrbYfcaLcnUjznCMpigeeoZI+wXJHbla1dkGBrVPU+oJNz3xwL4PYyex7RQKljVTdg==",
                      0, &it, 1);
     st_post(s, "manageInvoice", req2, &r);
@@ -396,9 +389,9 @@ START_TEST(flow_token_and_request_id)
     free(req2);
     /* an expired token (server clock moved past the 5-minute TTL) */
     free(tok);
-    tok = st_token(s, &k_seller);
+    tok = st_token(s, &st_seller);
     sim_clock_advance(s, 301000);
-    req2 = st_manage(s, &k_seller, 0, tok, 0, &it, 1);
+    req2 = st_manage(s, &st_seller, 0, tok, 0, &it, 1);
     st_post(s, "manageInvoice", req2, &r);
     ck_assert_int_eq(r.http, 400);
     t = st_text(r.body, r.len, "errorCode");
@@ -409,7 +402,7 @@ START_TEST(flow_token_and_request_id)
     /* a token of another taxpayer */
     free(tok);
     tok = st_token(s, &k_buyer);
-    req2 = st_manage(s, &k_seller, 0, tok, 0, &it, 1);
+    req2 = st_manage(s, &st_seller, 0, tok, 0, &it, 1);
     st_post(s, "manageInvoice", req2, &r);
     ck_assert_int_eq(r.http, 400);
     ck_assert_ptr_nonnull(strstr(r.body, "INVALID_EXCHANGE_TOKEN"));
@@ -440,14 +433,14 @@ START_TEST(flow_annulment)
     st_resp r;
     expect_final(s, id, "DONE", NULL);
     free(id);
-    tok = st_token(s, &k_seller);
-    req = st_manage(s, &k_seller, 1, tok, 0, &it, 1);
+    tok = st_token(s, &st_seller);
+    req = st_manage(s, &st_seller, 1, tok, 0, &it, 1);
     st_post(s, "manageAnnulment", req, &r);
     ck_assert_msg(r.http == 200, "%s", r.body);
     ck_assert(st_valid_api(r.body, r.len));
     aid = st_text(r.body, r.len, "transactionId");
     st_resp_free(&r);
-    body = st_wait_final(s, &k_seller, aid);
+    body = st_wait_final(s, &st_seller, aid);
     t = st_text(body, strlen(body), "annulmentVerificationStatus");
     ck_assert_str_eq(t, "VERIFICATION_PENDING");
     free(t);
@@ -457,7 +450,7 @@ START_TEST(flow_annulment)
     expect_final(s, id, "ABORTED", NULL);
     free(id);
     ck_assert_int_eq(sim_annulment_decide(s, aid, 1, "primaryuser1"), 0);
-    body = st_wait_final(s, &k_seller, aid);
+    body = st_wait_final(s, &st_seller, aid);
     t = st_text(body, strlen(body), "annulmentVerificationStatus");
     ck_assert_str_eq(t, "VERIFICATION_DONE");
     free(t);
@@ -480,14 +473,14 @@ START_TEST(flow_annulment)
         it.data = d;
         free(x);
     }
-    tok = st_token(s, &k_seller);
-    req = st_manage(s, &k_seller, 1, tok, 0, &it, 1);
+    tok = st_token(s, &st_seller);
+    req = st_manage(s, &st_seller, 1, tok, 0, &it, 1);
     st_post(s, "manageAnnulment", req, &r);
     ck_assert_int_eq(r.http, 200);
     free(aid);
     aid = st_text(r.body, r.len, "transactionId");
     st_resp_free(&r);
-    body = st_wait_final(s, &k_seller, aid);
+    body = st_wait_final(s, &st_seller, aid);
     ck_assert_ptr_nonnull(strstr(body, "INVALID_ANNULMENT_REFERENCE"));
     ck_assert_ptr_nonnull(strstr(body, "NOT_VERIFIABLE"));
     free(body);
@@ -558,7 +551,7 @@ START_TEST(flow_persistence)
     s = st_start(cfg);
     id = submit_file(s, "CREATE", BASE, 0);
     expect_final(s, id, "DONE", NULL);
-    req = st_request(s, &k_seller, "QueryTaxpayerRequest", NULL, "<taxNumber>99999999</taxNumber>");
+    req = st_request(s, &st_seller, "QueryTaxpayerRequest", NULL, "<taxNumber>99999999</taxNumber>");
     st_post(s, "queryTaxpayer", req, &r);
     ck_assert_int_eq(r.http, 200);
     st_resp_free(&r);
@@ -580,15 +573,7 @@ START_TEST(flow_persistence)
     free(id);
     free(req);
     free(cfg);
-    unlink(path);
-    {
-        char wal[160];
-        snprintf(wal, sizeof wal, "%s-wal", path);
-        unlink(wal);
-        snprintf(wal, sizeof wal, "%s-shm", path);
-        unlink(wal);
-    }
-    rmdir(dir);
+    st_remove_state(dir, path);
 }
 END_TEST
 

@@ -98,6 +98,58 @@ static char *trim(char *s)
 #define DAY_S 86400LL
 #define MAX_S (3650LL * DAY_S)
 
+/* Appends a comma/space separated list of 8-digit tax numbers to a list
+ * (a key may repeat, each line adds). */
+static int add_tax_list(char (**list)[9], int *n, const char *k, const char *v, int line,
+                        char *err, size_t errlen)
+{
+    char tmp[SIM_CFG_MAX_LINE];
+    char *tok, *save = NULL;
+    snprintf(tmp, sizeof tmp, "%s", v);
+    for (tok = strtok_r(tmp, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+        char(*nl)[9];
+        if (!match(tok, "d", 8, 8))
+            return fail(err, errlen, line, "%s: '%s' is not an 8-digit tax number", k, tok);
+        if (*n >= SIM_CFG_MAX_TAXLIST)
+            return fail(err, errlen, line, "%s: too many tax numbers", k);
+        nl = realloc(*list, (size_t)(*n + 1) * sizeof *nl);
+        if (!nl)
+            return fail(err, errlen, line, "out of memory");
+        *list = nl;
+        memcpy(nl[*n], tok, 9);
+        (*n)++;
+    }
+    return 0;
+}
+
+static int in_tax_list(char (*list)[9], int n, const char *tax)
+{
+    int i;
+    for (i = 0; tax && i < n; i++)
+        if (!strcmp(list[i], tax))
+            return 1;
+    return 0;
+}
+
+static int set_versions(sim_config *c, const char *v, int line, char *err, size_t errlen)
+{
+    char tmp[SIM_CFG_MAX_LINE];
+    char *tok, *save = NULL;
+    int mask = 0;
+    snprintf(tmp, sizeof tmp, "%s", v);
+    for (tok = strtok_r(tmp, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+        int bit = sim_version_bit(sim_version_code(tok));
+        if (!bit)
+            return fail(err, errlen, line, "requestVersions: '%s' is not 1.0, 1.1, 2.0 or 3.0",
+                        tok);
+        mask |= bit;
+    }
+    if (!(mask & sim_version_bit(30)))
+        return fail(err, errlen, line, "requestVersions must include 3.0");
+    c->versions = mask;
+    return 0;
+}
+
 static int set_settings(sim_config *c, const char *k, const char *v, int line, char *err,
                         size_t errlen)
 {
@@ -152,6 +204,10 @@ static int set_settings(sim_config *c, const char *k, const char *v, int line, c
     } else if (!strcmp(k, "omitErrorHeader")) {
         if (parse_bool(v, &c->omit_error_header))
             return fail(err, errlen, line, "omitErrorHeader must be true or false");
+    } else if (!strcmp(k, "requestVersions")) {
+        return set_versions(c, v, line, err, errlen);
+    } else if (!strcmp(k, "invalidCustomers")) {
+        return add_tax_list(&c->invalid_tax, &c->ninvalid_tax, k, v, line, err, errlen);
     } else if (!strcmp(k, "pageSize")) {
         if (parse_i64(v, 1, 100, &x))
             return fail(err, errlen, line, "pageSize must be 1..100");
@@ -221,6 +277,8 @@ static int set_user(sim_user *u, const char *k, const char *v, int line, char *e
     } else if (!strcmp(k, "active")) {
         if (parse_bool(v, &u->active))
             return fail(err, errlen, line, "active must be true or false");
+    } else if (!strcmp(k, "customers")) {
+        return add_tax_list(&u->customers, &u->ncustomers, k, v, line, err, errlen);
     } else {
         return fail(err, errlen, line, "unknown key '%s' in [user]", k);
     }
@@ -345,6 +403,7 @@ static sim_config *config_new(void)
     c->reqid_retention_ms = 2 * DAY_S * 1000;
     c->hang_ms = 70000;
     c->page_size = 100;
+    c->versions = sim_version_bit(30);
     return c;
 }
 
@@ -524,6 +583,7 @@ void sim_config_free(sim_config *c)
         for (i = 0; i < c->nusers; i++) {
             OPENSSL_cleanse(c->users[i].sign_key, sizeof c->users[i].sign_key);
             OPENSSL_cleanse(c->users[i].exch_key, sizeof c->users[i].exch_key);
+            free(c->users[i].customers);
         }
         free(c->users);
     }
@@ -535,6 +595,7 @@ void sim_config_free(sim_config *c)
                 free(c->tps[i].addr[j].f[k]);
     }
     free(c->tps);
+    free(c->invalid_tax);
     free(c->schemas_dir);
     free(c->state_file);
     free(c->tls_cert);
@@ -558,4 +619,14 @@ const sim_taxpayer *sim_find_taxpayer(const sim_config *c, const char *tax)
         if (!strcmp(c->tps[i].tax, tax))
             return &c->tps[i];
     return NULL;
+}
+
+int sim_tax_invalid(const sim_config *c, const char *tax)
+{
+    return in_tax_list(c->invalid_tax, c->ninvalid_tax, tax);
+}
+
+int sim_user_allows_customer(const sim_user *u, const char *customer)
+{
+    return !u->customers || in_tax_list(u->customers, u->ncustomers, customer);
 }

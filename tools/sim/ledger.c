@@ -282,6 +282,9 @@ void sim_item_prepare(sim_server *s, sim_txn *t, sim_item *it)
         tech_fail(it, "SCHEMA_VIOLATION", "The payload is not a valid InvoiceData");
         goto out;
     }
+    /* a finished transaction loaded from the state already has its results */
+    if (!t->finished && !t->seeded)
+        sim_rules_invoice(s, t, it, root);
 out:
     if (it->tech_code && !it->tech_msg[0])
         it->tech_msg[0] = strdup("Schema violation");
@@ -311,6 +314,7 @@ void sim_txn_free(sim_txn *t)
             free(it->msgs.m[j].code);
             free(it->msgs.m[j].message);
         }
+        sim_item_pre_free(it);
         sim_doc_free(it->doc);
     }
     free(t->items);
@@ -537,17 +541,77 @@ static int chain_has_line(sim_server *s, const char *supplier, const char *orig,
     return 0;
 }
 
+/* Lowest requestVersion in the chain of base invoice `orig` (base and
+ * amendments); 0 when the chain is empty. */
+static int chain_min_version(sim_server *s, const char *supplier, const char *orig)
+{
+    sim_record *r;
+    int v = 0;
+    for (r = s->records; r; r = r->next)
+        if (r->valid && !strcmp(sim_rec_supplier(r), supplier) &&
+            ((!r->part->has_ref && !strcmp(r->doc->number, orig)) ||
+             (r->part->has_ref && r->part->orig_number && !strcmp(r->part->orig_number, orig))) &&
+            (!v || r->txn->version < v))
+            v = r->txn->version;
+    return v;
+}
+
+/* 3.3.2 #11: an amendment or annulment may not use a lower requestVersion
+ * than the chain (for a mixed chain, its lowest). Not run for 1.0. */
+static void check_version_reference(sim_server *s, sim_txn *t, sim_item *it, const char *orig)
+{
+    int v = chain_min_version(s, t->tax, orig);
+    if (t->version > 10 && v && t->version < v)
+        add_msg(it, 1, "ERROR", "REQUEST_VERSION_REFERENCE_ERROR",
+                "The requested operation is not applicable with the current request version on "
+                "the referenced invoice.");
+}
+
+/* Case code UNKNOWN (recorded by rules.c) is only for amendments without a
+ * 3.0 history: modifyWithoutMaster or a base reported before 3.0. */
+static void check_unknown_cases(sim_item *it, const sim_part *p, int allowed)
+{
+    static const struct {
+        int bit;
+        const char *code, *text;
+    } k[] = {
+        {SIM_UNKNOWN_LINE_EXEMPTION, "INVALID_LINE_VAT_EXEMPTION_CODE",
+         "Invalid tax exemption code."},
+        {SIM_UNKNOWN_SUMMARY_EXEMPTION, "INVALID_SUMMARY_VAT_EXEMPTION_CODE",
+         "Invalid tax exemption code."},
+        {SIM_UNKNOWN_LINE_OUT_OF_SCOPE, "INVALID_LINE_VAT_OUT_OF_SCOPE_CODE",
+         "Invalid VAT exemption code."},
+        {SIM_UNKNOWN_SUMMARY_OUT_OF_SCOPE, "INVALID_SUMMARY_VAT_OUT_OF_SCOPE_CODE",
+         "Invalid VAT exemption code."},
+        {SIM_UNKNOWN_LINE_MISMATCH, "INVALID_LINE_VAT_AMOUNT_MISMATCH_CODE",
+         "Invalid tax base and charged tax difference indicator code!"},
+        {SIM_UNKNOWN_SUMMARY_MISMATCH, "INVALID_SUMMARY_VAT_AMOUNT_MISMATCH_CODE",
+         "Invalid tax base and charged tax difference indicator code!"},
+    };
+    size_t i;
+    if (allowed)
+        return;
+    for (i = 0; i < sizeof k / sizeof k[0]; i++)
+        if (p->unknown_cases & k[i].bit)
+            add_msg(it, 1, "ERROR", k[i].code, k[i].text);
+}
+
 static void check_part(sim_server *s, sim_txn *t, sim_item *it, const sim_part *p)
 {
     sim_record *r;
     int is_create = !strcmp(it->op, "CREATE");
+    const sim_user *u = sim_find_user(s->cfg, t->user);
     if (!p->supplier || strcmp(p->supplier, t->tax) != 0)
         add_msg(it, 1, "ERROR", "SUPPLIER_TAX_NUMBER_MISMATCH",
                 "The supplier tax number differs from the tax number of the user");
+    /* #10: a technical user restricted to some customers (config) */
+    if (u && !sim_user_allows_customer(u, p->customer))
+        add_msg(it, 1, "ERROR", "CUSTOMER_NOT_ASSIGNED", "Not authorized customer tax number.");
     if (is_create) {
         if (p->has_ref)
             add_msg(it, 1, "ERROR", "INVOICE_REFERENCE_NOT_EXPECTED",
                     "invoiceReference is not allowed for CREATE");
+        check_unknown_cases(it, p, 0);
         return;
     }
     if (!p->has_ref || !p->orig_number) {
@@ -556,11 +620,26 @@ static void check_part(sim_server *s, sim_txn *t, sim_item *it, const sim_part *
         return;
     }
     {
-        int bases = 0, i;
+        int bases = 0, i, base_version = 0, type_mismatch = 0, base_einv = 1;
         for (r = sim_records_by_number(s, p->orig_number); r; r = r->hnext)
             if (r->valid && !r->part->has_ref && !strcmp(sim_rec_supplier(r), t->tax) &&
-                !strcmp(r->doc->number, p->orig_number))
+                !strcmp(r->doc->number, p->orig_number)) {
                 bases++;
+                if (!base_version || r->txn->version < base_version)
+                    base_version = r->txn->version;
+                if (!r->part->category || !p->category || strcmp(r->part->category, p->category))
+                    type_mismatch = 1;
+                base_einv &= r->doc->completeness;
+            }
+        if (bases > 0 && !p->mwm && type_mismatch)
+            add_msg(it, 1, "ERROR", "INVOICE_TYPE_MISMATCH",
+                    "The type of invoice designated in the modification/annulment does not match "
+                    "the base invoice type.");
+        if (bases > 0 && it->doc->completeness && !base_einv)
+            add_msg(it, 1, "ERROR", "INCOMPLETE_ELECTRONIC_INVOICE_REFERENCE",
+                    "The original document is not a data report accepted as electronic invoice.");
+        check_version_reference(s, t, it, p->orig_number);
+        check_unknown_cases(it, p, p->mwm || (bases > 0 && base_version < 30));
         if (bases == 0 && !p->mwm)
             add_msg(it, 1, "ERROR", "INVALID_INVOICE_REFERENCE",
                     "The referenced original invoice does not exist");
@@ -683,7 +762,10 @@ static void finalize_invoice_txn(sim_server *s, sim_txn *t)
             for (k = 0; k < it->doc->nparts; k++)
                 check_part(s, t, it, &it->doc->parts[k]);
             check_ehash(s, it);
+            for (k = 0; k < it->npre; k++)
+                add_msg(it, 1, it->pre[k].result, it->pre[k].code, it->pre[k].message);
         }
+        sim_item_pre_free(it);
         if (has_error(it) || !it->doc) {
             it->status = SIM_STATUS_ABORTED;
         } else {
@@ -691,6 +773,17 @@ static void finalize_invoice_txn(sim_server *s, sim_txn *t)
             add_records(s, t, it);
         }
     }
+}
+
+/* Base invoice number of the chain that `number` belongs to. */
+static const char *annul_chain(sim_server *s, const char *supplier, const char *number)
+{
+    sim_record *r;
+    for (r = sim_records_by_number(s, number); r; r = r->hnext)
+        if (r->valid && !strcmp(sim_rec_supplier(r), supplier) && !strcmp(r->doc->number, number) &&
+            r->part->has_ref && r->part->orig_number)
+            return r->part->orig_number;
+    return number;
 }
 
 static void finalize_annulment_txn(sim_server *s, sim_txn *t)
@@ -719,6 +812,8 @@ static void finalize_annulment_txn(sim_server *s, sim_txn *t)
             else if (annul_pending(s, t->tax, it->doc->annul_ref))
                 add_msg(it, 1, "ERROR", "ANNULMENT_IN_PROGRESS",
                         "An annulment of this number is already waiting for approval");
+            if (found)
+                check_version_reference(s, t, it, annul_chain(s, t->tax, it->doc->annul_ref));
         }
         it->status = has_error(it) || !it->doc ? SIM_STATUS_ABORTED : SIM_STATUS_DONE;
         if (it->status != SIM_STATUS_DONE)
@@ -904,6 +999,7 @@ int sim_seed_invoice(sim_server *s, const char *xml, size_t len, char *err, size
     t->items = it;
     t->nitems = 1;
     t->seeded = 1;
+    t->version = 30;
     t->finished = 1;
     t->notified = 1;
     snprintf(t->user, sizeof t->user, "navoisimseed");

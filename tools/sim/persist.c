@@ -26,6 +26,14 @@ static const char *k_schema =
     "CREATE TABLE IF NOT EXISTS token(token TEXT PRIMARY KEY, tax TEXT, to_ms INTEGER,"
     " used INTEGER);";
 
+/* Columns added later: a state file written before them gets them here
+ * (the error for a column that is already there is expected and ignored);
+ * rows from before read as 3.0. */
+static const char *const k_added_columns[] = {
+    "ALTER TABLE txn ADD COLUMN version INTEGER NOT NULL DEFAULT 30",
+    "ALTER TABLE token ADD COLUMN version INTEGER NOT NULL DEFAULT 30",
+};
+
 static void db_warn(sim_server *s, const char *what)
 {
     fprintf(stderr, "navoi-sim: state %s: %s\n", what, sqlite3_errmsg(s->db));
@@ -94,7 +102,7 @@ static int load(sim_server *s, char *err, size_t errlen)
     sqlite3 *db = s->db;
     sqlite3_stmt *st = NULL, *it = NULL;
     int rc;
-    if (sqlite3_prepare_v2(db, "SELECT token, tax, to_ms, used FROM token", -1, &st, NULL))
+    if (sqlite3_prepare_v2(db, "SELECT token, tax, to_ms, used, version FROM token", -1, &st, NULL))
         goto fail;
     while (sqlite3_step(st) == SQLITE_ROW) {
         sim_token *t = calloc(1, sizeof *t);
@@ -104,6 +112,7 @@ static int load(sim_server *s, char *err, size_t errlen)
         snprintf(t->tax, sizeof t->tax, "%s", col(st, 1));
         t->to_ms = sqlite3_column_int64(st, 2);
         t->used = sqlite3_column_int(st, 3);
+        t->version = sqlite3_column_int(st, 4);
         t->next = s->tokens;
         s->tokens = t;
     }
@@ -124,7 +133,7 @@ static int load(sim_server *s, char *err, size_t errlen)
     if (sqlite3_prepare_v2(db,
                            "SELECT id, seq, tax, user, ins_ms, extra_ms, annulment, compressed,"
                            " seeded, notified, finished, annul_status, annul_decision_ms,"
-                           " annul_user FROM txn ORDER BY seq",
+                           " annul_user, version FROM txn ORDER BY seq",
                            -1, &st, NULL) ||
         sqlite3_prepare_v2(db,
                            "SELECT idx, op, data, ehash, ehash_crypto, status, msgs FROM item"
@@ -151,6 +160,7 @@ static int load(sim_server *s, char *err, size_t errlen)
         t->annul_status = sqlite3_column_int(st, 11);
         t->annul_decision_ms = sqlite3_column_int64(st, 12);
         snprintf(t->annul_user, sizeof t->annul_user, "%s", col(st, 13));
+        t->version = sqlite3_column_int(st, 14);
         t->items = calloc(SIM_MAX_ITEMS, sizeof *t->items);
         if (!t->items) {
             free(t);
@@ -206,6 +216,11 @@ int sim_db_open(sim_server *s, const char *path, char *err, size_t errlen)
         sqlite3_close(db);
         return -1;
     }
+    {
+        size_t i;
+        for (i = 0; i < sizeof k_added_columns / sizeof k_added_columns[0]; i++)
+            sqlite3_exec(db, k_added_columns[i], NULL, NULL, NULL);
+    }
     s->db = db;
     if (load(s, err, errlen)) {
         sqlite3_close(db);
@@ -230,7 +245,11 @@ void sim_db_save_txn(sim_server *s, const sim_txn *t)
         return;
     sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
     if (sqlite3_prepare_v2(s->db,
-                           "INSERT OR REPLACE INTO txn VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1,
+                           "INSERT OR REPLACE INTO txn(id, seq, tax, user, ins_ms, extra_ms,"
+                           " annulment, compressed, seeded, notified, finished, annul_status,"
+                           " annul_decision_ms, annul_user, version)"
+                           " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           -1,
                            &st, NULL) != SQLITE_OK) {
         db_warn(s, "write");
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -250,6 +269,7 @@ void sim_db_save_txn(sim_server *s, const sim_txn *t)
     sqlite3_bind_int(st, 12, t->annul_status);
     sqlite3_bind_int64(st, 13, t->annul_decision_ms);
     sqlite3_bind_text(st, 14, t->annul_user, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 15, t->version);
     if (sqlite3_step(st) != SQLITE_DONE)
         db_warn(s, "write");
     sqlite3_finalize(st);
@@ -302,12 +322,16 @@ void sim_db_save_token(sim_server *s, const sim_token *t)
     sqlite3_stmt *st = NULL;
     if (!s->db)
         return;
-    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO token VALUES(?,?,?,?)", -1, &st, NULL))
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT OR REPLACE INTO token(token, tax, to_ms, used, version)"
+                           " VALUES(?,?,?,?,?)",
+                           -1, &st, NULL))
         return;
     sqlite3_bind_text(st, 1, t->token, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, t->tax, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, t->to_ms);
     sqlite3_bind_int(st, 4, t->used);
+    sqlite3_bind_int(st, 5, t->version);
     if (sqlite3_step(st) != SQLITE_DONE)
         db_warn(s, "write");
     sqlite3_finalize(st);

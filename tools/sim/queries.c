@@ -77,10 +77,12 @@ static int eq(const char *a, const char *b)
 }
 
 /* Visible to the caller: OUTBOUND = caller is the supplier, INBOUND =
- * caller is the customer (no customer tax number = invisible). */
-static int visible(const sim_record *r, const char *tax, int dir)
+ * caller is the customer (no customer tax number = invisible); a query
+ * never sees data reported with a newer major version (1.8). */
+static int visible(const sim_record *r, const sim_req *q, int dir)
 {
-    if (!r->valid)
+    const char *tax = q->tax;
+    if (!r->valid || r->txn->version / 10 > q->version / 10)
         return 0;
     if (dir == 1)
         return !strcmp(sim_rec_supplier(r), tax);
@@ -147,6 +149,12 @@ void sim_q_transaction_status(sim_req *q)
         return;
     }
     free(id);
+    if (t && !t->seeded && !strcmp(t->tax, q->tax) && q->version < t->version) {
+        /* 1.8: only a requestVersion at least the submission's may ask;
+         * the transaction is not marked as queried */
+        sim_resp_error(q, 500, "STATUS_QUERY_NOT_ALLOWED", NULL, 0);
+        return;
+    }
     sim_resp_begin(q, "QueryTransactionStatusResponse");
     if (t && !t->seeded && !strcmp(t->tax, q->tax)) {
         sim_x_open(b, "ns2:processingResults");
@@ -166,7 +174,7 @@ void sim_q_transaction_status(sim_req *q)
                 sim_x_close(b, "ns2:processingResult");
             }
         }
-        sim_x_elem(b, "ns2:originalRequestVersion", "3.0");
+        sim_x_elem(b, "ns2:originalRequestVersion", sim_version_name(t->version));
         if (t->annulment && annul_status_name(t->annul_status)) {
             sim_x_open(b, "ns2:annulmentData");
             sim_x_elem(b, "ns2:annulmentVerificationStatus", annul_status_name(t->annul_status));
@@ -279,7 +287,7 @@ void sim_q_transaction_list(sim_req *q)
         sim_x_elem(b, "ns2:transactionId", t->id);
         sim_x_elem(b, "ns2:requestStatus", txn_request_status(t));
         sim_x_elem(b, "ns2:technicalAnnulment", t->annulment ? "true" : "false");
-        sim_x_elem(b, "ns2:originalRequestVersion", "3.0");
+        sim_x_elem(b, "ns2:originalRequestVersion", sim_version_name(t->version));
         sim_x_elem_int(b, "ns2:itemCount", t->nitems);
         sim_x_close(b, "ns2:transaction");
     }
@@ -323,7 +331,7 @@ void sim_q_invoice_check(sim_req *q, int data)
         goto out;
     }
     for (r = sim_records_by_number(q->s, num); r; r = r->hnext) {
-        if (!visible(r, q->tax, dir) || strcmp(r->doc->number, num))
+        if (!visible(r, q, dir) || strcmp(r->doc->number, num))
             continue;
         if (sup && strcmp(sim_rec_supplier(r), sup))
             continue;
@@ -366,7 +374,7 @@ void sim_q_invoice_check(sim_req *q, int data)
         sim_x_elem_int(b, "ns2:index", hit->item->index);
         if (bi)
             sim_x_elem_int(b, "ns2:batchIndex", bi);
-        sim_x_elem(b, "ns2:originalRequestVersion", "3.0");
+        sim_x_elem(b, "ns2:originalRequestVersion", sim_version_name(hit->txn->version));
         sim_x_close(b, "ns2:auditData");
         sim_x_elem(b, "ns2:compressedContentIndicator", hit->txn->compressed ? "true" : "false");
         if (hit->item->ehash && hit->item->ehash_crypto && *hit->item->ehash_crypto)
@@ -508,13 +516,13 @@ static int opt_eq(const char *want, const char *have)
     return !want || eq(want, have);
 }
 
-static int digest_match(const sim_record *r, const digest_q *d, const char *tax)
+static int digest_match(const sim_record *r, const digest_q *d, const sim_req *q)
 {
     const sim_part *p = r->part;
     const char *other_tax = d->dir == 1 ? p->customer : sim_rec_supplier(r);
     const char *other_gm = d->dir == 1 ? p->customer_gm : p->supplier_gm;
     const char *other_name = d->dir == 1 ? p->customer_name : p->supplier_name;
-    if (!visible(r, tax, d->dir))
+    if (!visible(r, q, d->dir))
         return 0;
     switch (d->mode) {
     case 1: {
@@ -657,14 +665,14 @@ void sim_q_invoice_digest(sim_req *q)
         }
     }
     for (r = q->s->records; r; r = r->next)
-        if (digest_match(r, &d, q->tax))
+        if (digest_match(r, &d, q))
             n++;
     sim_resp_begin(q, "QueryInvoiceDigestResponse");
     sim_x_open(b, "ns2:invoiceDigestResult");
     sim_x_elem_int(b, "ns2:currentPage", page);
     sim_x_elem_int(b, "ns2:availablePage", available_pages(n, ps));
     for (r = q->s->records; r; r = r->next) {
-        if (!digest_match(r, &d, q->tax))
+        if (!digest_match(r, &d, q))
             continue;
         idx++;
         if (idx > (page - 1) * ps && idx <= page * ps)
@@ -698,7 +706,7 @@ static void write_chain_element(sim_buf *b, const sim_record *r)
     sim_x_elem_opt(b, "ns2:customerTaxNumber", p->customer);
     sim_fmt_ts(r->txn->ins_ms, ts);
     sim_x_elem(b, "ns2:insDate", ts);
-    sim_x_elem(b, "ns2:originalRequestVersion", "3.0");
+    sim_x_elem(b, "ns2:originalRequestVersion", sim_version_name(r->txn->version));
     sim_x_close(b, "ns2:invoiceChainDigest");
     if (p->max_line >= 1) {
         sim_x_open(b, "ns2:invoiceLines");
@@ -736,11 +744,11 @@ static void write_chain_element(sim_buf *b, const sim_record *r)
     sim_x_close(b, "ns2:invoiceChainElement");
 }
 
-static int chain_match(const sim_record *r, const char *num, int dir, const char *tax,
+static int chain_match(const sim_record *r, const char *num, int dir, const sim_req *q,
                        const char *other)
 {
     const sim_part *p = r->part;
-    if (!visible(r, tax, dir))
+    if (!visible(r, q, dir))
         return 0;
     if (!((!p->has_ref && !strcmp(r->doc->number, num)) || (p->has_ref && eq(p->orig_number, num))))
         return 0;
@@ -767,14 +775,14 @@ void sim_q_chain_digest(sim_req *q)
         goto out;
     }
     for (r = q->s->records; r; r = r->next)
-        if (chain_match(r, num, dir, q->tax, other))
+        if (chain_match(r, num, dir, q, other))
             n++;
     sim_resp_begin(q, "QueryInvoiceChainDigestResponse");
     sim_x_open(b, "ns2:invoiceChainDigestResult");
     sim_x_elem_int(b, "ns2:currentPage", page);
     sim_x_elem_int(b, "ns2:availablePage", available_pages(n, ps));
     for (r = q->s->records; r; r = r->next) {
-        if (!chain_match(r, num, dir, q->tax, other))
+        if (!chain_match(r, num, dir, q, other))
             continue;
         idx++;
         if (idx > (page - 1) * ps && idx <= page * ps)
@@ -809,7 +817,8 @@ void sim_q_taxpayer(sim_req *q)
     sim_resp_begin(q, "QueryTaxpayerResponse");
     if (tp && tp->registered) {
         sim_x_elem(b, "ns2:infoDate", tp->info_date[0] ? tp->info_date : "2019-01-01T00:00:00.000Z");
-        sim_x_elem(b, "ns2:taxpayerValidity", tp->valid ? "true" : "false");
+        sim_x_elem(b, "ns2:taxpayerValidity",
+                   tp->valid && !sim_tax_invalid(q->s->cfg, tp->tax) ? "true" : "false");
         sim_x_open(b, "ns2:taxpayerData");
         elem_trunc(b, "ns2:taxpayerName", tp->name, 512);
         if (tp->short_name)

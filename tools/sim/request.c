@@ -371,6 +371,7 @@ static void op_token_exchange(sim_req *q)
     snprintf(t->token, sizeof t->token, "%s%s", uuid, tail);
     memcpy(t->tax, q->tax, sizeof t->tax);
     t->to_ms = q->now + s->cfg->token_ttl_ms;
+    t->version = q->version;
     if (sim_token_encrypt(t->token, q->u->exch_key, &enc)) {
         free(t);
         sim_buf_free(&enc);
@@ -405,7 +406,9 @@ static void op_manage(sim_req *q, manage_items *m)
         if (!strcmp(t->token, tok))
             break;
     free(tok);
-    if (q->r->token_reject || !t || strcmp(t->tax, q->tax) != 0 || q->now > t->to_ms || t->used) {
+    /* tokens of different major versions are not interchangeable (1.8) */
+    if (q->r->token_reject || !t || strcmp(t->tax, q->tax) != 0 || q->now > t->to_ms || t->used ||
+        t->version / 10 != q->version / 10) {
         sim_resp_error(q, 400, "INVALID_EXCHANGE_TOKEN", NULL, 0);
         return;
     }
@@ -436,6 +439,7 @@ static void op_manage(sim_req *q, manage_items *m)
     } while (sim_txn_find(s, x->id));
     memcpy(x->tax, q->tax, sizeof x->tax);
     snprintf(x->user, sizeof x->user, "%s", q->u->login);
+    x->version = q->version;
     x->ins_ms = q->now;
     x->extra_ms = q->r->extra_processing_ms;
     x->annulment = annul;
@@ -583,9 +587,11 @@ static void pipeline(sim_req *q, const char *body, size_t len)
             goto out;
         }
     }
-    if (strcmp(rv, "3.0") != 0) {
-        int retired = !strcmp(rv, "1.0") || !strcmp(rv, "1.1") || !strcmp(rv, "2.0");
-        sim_resp_error(q, 400, retired ? "REQUEST_VERSION_NOT_ALLOWED" : "INVALID_REQUEST_VERSION",
+    /* older versions are retired unless requestVersions accepts them */
+    q->version = sim_version_code(rv);
+    if (!(s->cfg->versions & sim_version_bit(q->version))) {
+        sim_resp_error(q, 400,
+                       q->version ? "REQUEST_VERSION_NOT_ALLOWED" : "INVALID_REQUEST_VERSION",
                        NULL, 0);
         goto out;
     }
@@ -613,6 +619,12 @@ static void pipeline(sim_req *q, const char *body, size_t len)
     q->u = sim_find_user(s->cfg, login);
     if (!q->u || strcmp(q->u->pwhash, pwh) != 0) {
         sim_resp_error(q, 401, "INVALID_SECURITY_USER", NULL, 0);
+        goto out;
+    }
+    /* unknown to NAV's taxpayer database or barred from invoicing: the
+     * database is not simulated, so invalidCustomers names them */
+    if (sim_tax_invalid(s->cfg, tax)) {
+        sim_resp_error(q, 500, "INVALID_CUSTOMER", NULL, 0);
         goto out;
     }
     tp = sim_find_taxpayer(s->cfg, tax);

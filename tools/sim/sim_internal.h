@@ -28,6 +28,7 @@
 #define SIM_MAX_ADDR 8
 #define SIM_MAX_TXNS 100000
 #define SIM_MAX_MSGS 64
+#define SIM_CFG_MAX_TAXLIST 10000       /* tax numbers in one list setting */
 
 /* ---- growable buffer ---- */
 typedef struct sim_buf {
@@ -80,6 +81,14 @@ int sim_parse_ts(const char *s, int64_t *ms);   /* xs:dateTime, any offset */
 int sim_parse_date(const char *s, int64_t *ms); /* YYYY-MM-DD */
 int64_t sim_wall_ms(void);
 
+/* ---- request versions (PROTOCOL.md 1.8) ---- */
+/* "1.0" -> 10, "1.1" -> 11, "2.0" -> 20, "3.0" -> 30; 0 for anything else. */
+int sim_version_code(const char *s);
+/* 30 -> "3.0"; "3.0" for an unknown code. */
+const char *sim_version_name(int code);
+/* One bit per known version (for sets of versions); 0 for an unknown code. */
+int sim_version_bit(int code);
+
 /* ---- schemas ---- */
 enum { SIM_SCHEMA_API = 0, SIM_SCHEMA_DATA, SIM_SCHEMA_ANNUL, SIM_SCHEMA_COUNT };
 typedef struct sim_schemas sim_schemas;
@@ -100,6 +109,9 @@ typedef struct sim_user {
     int right_manage, right_query;
     int active;
     char lang[3];
+    /* customer restriction (3.3.2 #10): NULL = every customer allowed */
+    char (*customers)[9];
+    int ncustomers;
 } sim_user;
 
 typedef struct sim_address {
@@ -135,6 +147,9 @@ struct sim_config {
     int self_check;
     int ehash_decoded;
     int omit_error_header;
+    int versions;             /* accepted requestVersions: sim_version_bit() mask */
+    char (*invalid_tax)[9];   /* INVALID_CUSTOMER tax numbers */
+    int ninvalid_tax;
     char *schemas_dir;
     char *state_file;
     char *tls_cert, *tls_key;
@@ -175,7 +190,18 @@ typedef struct sim_part {
     int line_modify;            /* some lineOperation is MODIFY */
     int ref_dup;                /* a lineNumberReference repeats */
     int nlines;
+    int unknown_cases;          /* SIM_UNKNOWN_* bits: case UNKNOWN used (rules.c) */
 } sim_part;
+
+/* Where a vatExemption / vatOutOfScope / vatAmountMismatch case is UNKNOWN,
+ * which is allowed only for amendments without a 3.0 history (3.3.2
+ * #31-37): the decision needs the ledger, so rules.c only records it. */
+#define SIM_UNKNOWN_LINE_EXEMPTION 0x01
+#define SIM_UNKNOWN_SUMMARY_EXEMPTION 0x02
+#define SIM_UNKNOWN_LINE_OUT_OF_SCOPE 0x04
+#define SIM_UNKNOWN_SUMMARY_OUT_OF_SCOPE 0x08
+#define SIM_UNKNOWN_LINE_MISMATCH 0x10
+#define SIM_UNKNOWN_SUMMARY_MISMATCH 0x20
 
 typedef struct sim_doc {
     char *number, *issue_date;
@@ -199,6 +225,11 @@ typedef struct sim_item {
     char *tech_code;             /* decode/schema failure: code ... */
     char *tech_msg[8];           /* ... and up to 8 messages */
     char decoded_sha3[129];      /* SHA3-512 of the decoded invoice bytes */
+    /* findings of the rules that need only the invoice (rules.c), taken
+     * at receipt and reported at processing after the ledger's; NULL when
+     * there are none, which is the common case */
+    sim_msg *pre;
+    int npre;
 } sim_item;
 
 #define SIM_ANNUL_NONE 0
@@ -211,6 +242,7 @@ typedef struct sim_txn {
     char id[17];
     char tax[9];
     char user[16];
+    int version;         /* requestVersion code it was submitted with */
     int64_t ins_ms;
     int64_t extra_ms;
     int annulment;
@@ -244,6 +276,7 @@ typedef struct sim_token {
     char tax[9];
     int64_t to_ms;
     int used;
+    int version;   /* requestVersion code of the tokenExchange (tokens are per major) */
     struct sim_token *next;
 } sim_token;
 
@@ -315,6 +348,16 @@ struct sim_server {
 int64_t sim_now_locked(sim_server *s);
 const sim_user *sim_find_user(const sim_config *c, const char *login);
 const sim_taxpayer *sim_find_taxpayer(const sim_config *c, const char *tax);
+/* tax is in the INVALID_CUSTOMER list (invalidCustomers). */
+int sim_tax_invalid(const sim_config *c, const char *tax);
+/* A customer restriction allows this customer tax number (NULL = none given). */
+int sim_user_allows_customer(const sim_user *u, const char *customer);
+
+/* rules.c: the blocking (and a few WARN) business rules that only need the
+ * invoice itself (PROTOCOL.md 7.3), run at receipt on the decoded
+ * InvoiceData; findings go to it->pre. */
+void sim_rules_invoice(sim_server *s, const sim_txn *t, sim_item *it, xmlNodePtr root);
+void sim_item_pre_free(sim_item *it);
 
 /* ledger.c */
 /* First record whose doc->number hashes like number; follow ->hnext and
@@ -359,6 +402,7 @@ typedef struct sim_req {
     xmlNodePtr root, header, user, software;
     const sim_user *u;
     char tax[9];
+    int version;           /* requestVersion code of this request */
     int64_t now;
     sim_response *r;
 } sim_req;

@@ -322,3 +322,37 @@ int64_t sim_wall_ms(void)
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+/* ---- request versions ---- */
+
+static const struct {
+    const char *name;
+    int code;
+} g_versions[] = {{"1.0", 10}, {"1.1", 11}, {"2.0", 20}, {"3.0", 30}};
+
+int sim_version_code(const char *s)
+{
+    size_t i;
+    for (i = 0; s && i < sizeof g_versions / sizeof g_versions[0]; i++)
+        if (!strcmp(g_versions[i].name, s))
+            return g_versions[i].code;
+    return 0;
+}
+
+const char *sim_version_name(int code)
+{
+    size_t i;
+    for (i = 0; i < sizeof g_versions / sizeof g_versions[0]; i++)
+        if (g_versions[i].code == code)
+            return g_versions[i].name;
+    return "3.0";
+}
+
+int sim_version_bit(int code)
+{
+    size_t i;
+    for (i = 0; i < sizeof g_versions / sizeof g_versions[0]; i++)
+        if (g_versions[i].code == code)
+            return 1 << i;
+    return 0;
+}
