@@ -20,12 +20,10 @@
  * Usage: bench_pg_workers [--invoices N] [--workers 1,2,4] [--batch B]
  *                         [--dir DIR] [--sim PATH] [--cli PATH]
  */
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,6 +32,7 @@
 
 #include "benchutil.h"
 #include "navoi/navoi.h"
+#include "simproc.h"
 
 #define TAX "12345676"
 #define MAXW 32
@@ -54,20 +53,6 @@ static const char *arg_str(int argc, char **argv, const char *name, const char *
         if (strcmp(argv[i], name) == 0)
             return argv[i + 1];
     return def;
-}
-
-static int write_text(const char *path, const char *text, mode_t mode)
-{
-    int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, mode);
-    size_t n = strlen(text);
-    if (fd < 0 || write(fd, text, n) != (ssize_t)n) {
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    fchmod(fd, mode);
-    close(fd);
-    return 0;
 }
 
 static void stop_pg(void)
@@ -137,7 +122,7 @@ static pid_t start_sim(const char *exe, const char *dir, char *url, size_t len)
     {
         char text[1024];
         snprintf(text, sizeof text, "%s%s", line, k_users);
-        if (write_text(cfg, text, 0600) != 0)
+        if (simproc_write_file(dir, "sim.ini", text, 0600) != 0)
             return -1;
     }
     if (pipe(pfd) != 0)
@@ -198,27 +183,6 @@ static navoi_invoice *make_invoice(const bench_doc *t, int run, long i, char *xm
     return inv;
 }
 
-/* "postgresql://user@host:port/db" from a key=value connection string. */
-static void storage_uri(const char *conninfo, char *out, size_t len)
-{
-    PQconninfoOption *opts = PQconninfoParse(conninfo, NULL), *o;
-    const char *host = "127.0.0.1", *port = "5432", *db = "navoi", *user = "navoi";
-    for (o = opts; o && o->keyword; o++) {
-        if (!o->val)
-            continue;
-        if (!strcmp(o->keyword, "host"))
-            host = o->val;
-        else if (!strcmp(o->keyword, "port"))
-            port = o->val;
-        else if (!strcmp(o->keyword, "dbname"))
-            db = o->val;
-        else if (!strcmp(o->keyword, "user"))
-            user = o->val;
-    }
-    snprintf(out, len, "postgresql://%s@%s:%s/%s", user, host, port, db);
-    PQconninfoFree(opts);
-}
-
 int main(int argc, char **argv)
 {
     long n = bench_arg_long(argc, argv, "--invoices", 5000);
@@ -263,7 +227,7 @@ int main(int argc, char **argv)
            n, batch, wlist);
     if (start_pg(base, conninfo, sizeof conninfo) != 0)
         return 1;
-    storage_uri(conninfo, uri, sizeof uri);
+    simproc_pg_storage_uri(conninfo, NULL, uri, sizeof uri);
     {
         PGconn *pc = PQconnectdb(conninfo);
         printf("postgres: server %d, fsync and synchronous_commit as configured by the server\n",
@@ -283,12 +247,7 @@ int main(int argc, char **argv)
         ntpl = k;
     }
     xml = malloc(16384);
-    snprintf(path, sizeof path, "%s/password", dir);
-    write_text(path, "Outbox-Jelszo-01\n", 0600);
-    snprintf(path, sizeof path, "%s/signing.key", dir);
-    write_text(path, "ob-8f5e-215119fa7dd621DLMRHRLH2S\n", 0600);
-    snprintf(path, sizeof path, "%s/exchange.key", dir);
-    write_text(path, "9febIBBQRLZ348IB\n", 0600);
+    simproc_write_secrets(dir);
     c = make_client();
     if (!c || !xml)
         return 1;
@@ -323,7 +282,7 @@ int main(int argc, char **argv)
         }
         t1 = bench_now();
         for (k = 0; k < w; k++) {
-            snprintf(path, sizeof path, "%s/w%d.conf", dir, k);
+            snprintf(path, sizeof path, "w%d.conf", k);
             snprintf(text, sizeof text,
                      "base_url = %s\nlogin = outboxuser01\ntax_number = " TAX "\n"
                      "password_file = %s/password\nsigning_key_file = %s/signing.key\n"
@@ -334,25 +293,12 @@ int main(int argc, char **argv)
                      "worker_id = bench-%d\nlog_level = warn\npoll_first_ms = 1\n"
                      "poll_cap_ms = 50\nmin_interval_ms = 0\nbatch_size = %ld\n",
                      url, dir, dir, dir, k, batch);
-            if (write_text(path, text, 0600) != 0)
+            if (simproc_write_file(dir, path, text, 0600) != 0)
                 return 1;
         }
         for (k = 0; k < w; k++) {
-            pids[k] = fork();
-            if (pids[k] == 0) {
-                char log[900];
-                int fd;
-                snprintf(path, sizeof path, "%s/w%d.conf", dir, k);
-                snprintf(log, sizeof log, "%s/w%d.log", dir, k);
-                fd = open(log, O_CREAT | O_APPEND | O_WRONLY, 0600);
-                if (fd >= 0) {
-                    dup2(fd, 1);
-                    dup2(fd, 2);
-                }
-                execl(cli, cli, "worker", "--config", path, "--storage", uri, "--until-idle",
-                      (char *)NULL);
-                _exit(127);
-            }
+            snprintf(path, sizeof path, "w%d", k);
+            pids[k] = simproc_start_worker(cli, dir, path, uri);
         }
         for (k = 0; k < w; k++) {
             waitpid(pids[k], &status, 0);

@@ -49,6 +49,29 @@ static int op_fail(navoi_client *c, int op, int code, const char *fmt, ...)
     return code;
 }
 
+/* The start of every public operation: without a client NAVOI_EINVAL (there
+ * is no handle to put a message on); else the client's last error is
+ * cleared and, unless args_ok, the call fails with NAVOI_EINVAL and why. */
+static int enter(navoi_client *c, int op, int args_ok, const char *why)
+{
+    if (!c)
+        return NAVOI_EINVAL;
+    navoi__clear_error(c);
+    if (!args_ok)
+        return op_fail(c, op, NAVOI_EINVAL, "%s", why);
+    return NAVOI_OK;
+}
+
+/* enter() for an operation whose answer is a navoi_result in *out, which
+ * is NULL until then (and a NULL out is a bad argument). */
+static int enter_result(navoi_client *c, int op, navoi_result **out, int args_ok,
+                        const char *why)
+{
+    if (out)
+        *out = NULL;
+    return enter(c, op, out && args_ok, why);
+}
+
 /* Names every missing setting at once, so a person fixes them in one go. */
 static int check_config(navoi_client *c, int op)
 {
@@ -467,11 +490,9 @@ NAVOI_API int navoi_manage_invoice(navoi_client *c, navoi_invoice *const *invoic
 
     if (out)
         *out = NULL;
-    if (!c)
-        return NAVOI_EINVAL;
-    navoi__clear_error(c);
-    if (!out || !invoices)
-        return op_fail(c, op, NAVOI_EINVAL, "invoices or out is NULL");
+    rc = enter(c, op, out && invoices, "invoices or out is NULL");
+    if (rc != NAVOI_OK)
+        return rc;
     if (n == 0 || n > MAX_ITEMS)
         return op_fail(c, op, NAVOI_ETOOBIG, "a request carries 1 to 100 invoices, got %zu", n);
     if (flags & ~(unsigned)NAVOI_MANAGE_COMPRESS)
@@ -504,11 +525,9 @@ NAVOI_API int navoi_manage_annulment(navoi_client *c, const char *const *referen
 
     if (out)
         *out = NULL;
-    if (!c)
-        return NAVOI_EINVAL;
-    navoi__clear_error(c);
-    if (!out || !references || !codes || !reasons)
-        return op_fail(c, op, NAVOI_EINVAL, "an argument is NULL");
+    rc = enter(c, op, out && references && codes && reasons, "an argument is NULL");
+    if (rc != NAVOI_OK)
+        return rc;
     if (n == 0 || n > MAX_ITEMS)
         return op_fail(c, op, NAVOI_ETOOBIG, "a request carries 1 to 100 annulments, got %zu", n);
     b = navoi__manage_batch_new(1, 0);
@@ -575,12 +594,10 @@ NAVOI_API int navoi_query_transaction_status(navoi_client *c, const char *transa
 
     if (out)
         *out = NULL;
-    if (!c)
-        return NAVOI_EINVAL;
-    navoi__clear_error(c);
-    if (!out || !transaction_id)
-        return op_fail(c, NAVOI__OP_QUERY_TRANSACTION_STATUS, NAVOI_EINVAL,
-                       "transaction id or out is NULL");
+    rc = enter(c, NAVOI__OP_QUERY_TRANSACTION_STATUS, out && transaction_id,
+               "transaction id or out is NULL");
+    if (rc != NAVOI_OK)
+        return rc;
     rc = navoi__txn_new(&t, transaction_id, "");
     if (rc != NAVOI_OK)
         return op_fail(c, NAVOI__OP_QUERY_TRANSACTION_STATUS, rc, "out of memory");
@@ -595,11 +612,9 @@ NAVOI_API int navoi_query_transaction_status(navoi_client *c, const char *transa
 
 NAVOI_API int navoi_txn_poll(navoi_client *c, navoi_txn *txn, unsigned flags)
 {
-    if (!c)
-        return NAVOI_EINVAL;
-    navoi__clear_error(c);
-    if (!txn)
-        return op_fail(c, NAVOI__OP_QUERY_TRANSACTION_STATUS, NAVOI_EINVAL, "txn is NULL");
+    int rc = enter(c, NAVOI__OP_QUERY_TRANSACTION_STATUS, txn != NULL, "txn is NULL");
+    if (rc != NAVOI_OK)
+        return rc;
     return status_query(c, navoi_txn_id(txn), flags, txn);
 }
 
@@ -616,14 +631,10 @@ NAVOI_API int navoi_query_transaction_list(navoi_client *c, int64_t from_ms, int
                                            navoi_result **out)
 {
     navoi__response resp;
+    int rc = enter_result(c, NAVOI__OP_QUERY_TRANSACTION_LIST, out, 1, "out is NULL");
 
-    if (out)
-        *out = NULL;
-    if (!c)
-        return NAVOI_EINVAL;
-    navoi__clear_error(c);
-    if (!out)
-        return op_fail(c, NAVOI__OP_QUERY_TRANSACTION_LIST, NAVOI_EINVAL, "out is NULL");
+    if (rc != NAVOI_OK)
+        return rc;
     RUN_QUERY(c, NAVOI__OP_QUERY_TRANSACTION_LIST, &resp,
               navoi__req_query_transaction_list(env, page, from_ms, to_ms, request_status, body));
     return take_result(&resp, out);
@@ -663,13 +674,10 @@ NAVOI_API int navoi_query_invoice_check(navoi_client *c, const char *invoice_num
 
     if (exists_out)
         *exists_out = 0;
-    if (!c)
-        return NAVOI_EINVAL;
-    navoi__clear_error(c);
-    if (!exists_out)
-        return op_fail(c, NAVOI__OP_QUERY_INVOICE_CHECK, NAVOI_EINVAL, "exists_out is NULL");
-    rc = number_query(c, NAVOI__OP_QUERY_INVOICE_CHECK, invoice_number, direction, batch_index,
-                      supplier_tax_number, &resp);
+    rc = enter(c, NAVOI__OP_QUERY_INVOICE_CHECK, exists_out != NULL, "exists_out is NULL");
+    if (rc == NAVOI_OK)
+        rc = number_query(c, NAVOI__OP_QUERY_INVOICE_CHECK, invoice_number, direction,
+                          batch_index, supplier_tax_number, &resp);
     if (rc != NAVOI_OK)
         return rc;
     v = resp.result ? navoi_result_meta(resp.result, "invoiceCheckResult") : NULL;
@@ -683,17 +691,11 @@ NAVOI_API int navoi_query_invoice_data(navoi_client *c, const char *invoice_numb
                                        navoi_result **out)
 {
     navoi__response resp;
-    int rc;
+    int rc = enter_result(c, NAVOI__OP_QUERY_INVOICE_DATA, out, 1, "out is NULL");
 
-    if (out)
-        *out = NULL;
-    if (!c)
-        return NAVOI_EINVAL;
-    navoi__clear_error(c);
-    if (!out)
-        return op_fail(c, NAVOI__OP_QUERY_INVOICE_DATA, NAVOI_EINVAL, "out is NULL");
-    rc = number_query(c, NAVOI__OP_QUERY_INVOICE_DATA, invoice_number, direction, batch_index,
-                      supplier_tax_number, &resp);
+    if (rc == NAVOI_OK)
+        rc = number_query(c, NAVOI__OP_QUERY_INVOICE_DATA, invoice_number, direction,
+                          batch_index, supplier_tax_number, &resp);
     if (rc != NAVOI_OK)
         return rc;
     return take_result(&resp, out);
@@ -703,14 +705,11 @@ NAVOI_API int navoi_query_invoice_digest(navoi_client *c, const navoi_digest_que
                                          navoi_result **out)
 {
     navoi__response resp;
+    int rc = enter_result(c, NAVOI__OP_QUERY_INVOICE_DIGEST, out, q != NULL,
+                          "query or out is NULL");
 
-    if (out)
-        *out = NULL;
-    if (!c)
-        return NAVOI_EINVAL;
-    navoi__clear_error(c);
-    if (!out || !q)
-        return op_fail(c, NAVOI__OP_QUERY_INVOICE_DIGEST, NAVOI_EINVAL, "query or out is NULL");
+    if (rc != NAVOI_OK)
+        return rc;
     RUN_QUERY(c, NAVOI__OP_QUERY_INVOICE_DIGEST, &resp,
               navoi__req_query_invoice_digest(env, q, body));
     return take_result(&resp, out);
@@ -721,15 +720,11 @@ NAVOI_API int navoi_query_invoice_chain_digest(navoi_client *c, const char *invo
                                                int32_t page, navoi_result **out)
 {
     navoi__response resp;
+    int rc = enter_result(c, NAVOI__OP_QUERY_INVOICE_CHAIN_DIGEST, out, invoice_number != NULL,
+                          "invoice number or out is NULL");
 
-    if (out)
-        *out = NULL;
-    if (!c)
-        return NAVOI_EINVAL;
-    navoi__clear_error(c);
-    if (!out || !invoice_number)
-        return op_fail(c, NAVOI__OP_QUERY_INVOICE_CHAIN_DIGEST, NAVOI_EINVAL,
-                       "invoice number or out is NULL");
+    if (rc != NAVOI_OK)
+        return rc;
     RUN_QUERY(c, NAVOI__OP_QUERY_INVOICE_CHAIN_DIGEST, &resp,
               navoi__req_query_invoice_chain_digest(env, invoice_number, direction, tax_number,
                                                     page, body));
@@ -740,15 +735,12 @@ NAVOI_API int navoi_query_taxpayer(navoi_client *c, const char *tax_number, navo
 {
     navoi__response resp;
     char tax[9];
+    int rc = enter_result(c, NAVOI__OP_QUERY_TAXPAYER, out,
+                          tax_number && navoi__tax_number_normalize(tax_number, tax) == NAVOI_OK,
+                          "tax number must be 8 digits or the 11-digit form");
 
-    if (out)
-        *out = NULL;
-    if (!c)
-        return NAVOI_EINVAL;
-    navoi__clear_error(c);
-    if (!out || !tax_number || navoi__tax_number_normalize(tax_number, tax) != NAVOI_OK)
-        return op_fail(c, NAVOI__OP_QUERY_TAXPAYER, NAVOI_EINVAL,
-                       "tax number must be 8 digits or the 11-digit form");
+    if (rc != NAVOI_OK)
+        return rc;
     RUN_QUERY(c, NAVOI__OP_QUERY_TAXPAYER, &resp, navoi__req_query_taxpayer(env, tax, body));
     return take_result(&resp, out);
 }

@@ -635,6 +635,18 @@ static int no_line(navoi_invoice_builder *b, int32_t line)
     return bfail(b, NAVOI_ENOTFOUND, "there is no line %ld", (long)line);
 }
 
+/* The line a line setter works on: NAVOI_EINVAL without a builder,
+ * NAVOI_ENOTFOUND (with a message) when there is no such line. */
+static int find_line(navoi_invoice_builder *b, int32_t line, bline **out)
+{
+    *out = get_line(b, line);
+    if (!b)
+        return NAVOI_EINVAL;
+    if (!*out)
+        return no_line(b, line);
+    return NAVOI_OK;
+}
+
 static int set_vat(navoi_invoice_builder *b, bline *l, int kind, const char *c, const char *reason)
 {
     char *nc = NULL, *nr = NULL;
@@ -654,14 +666,12 @@ static int set_vat(navoi_invoice_builder *b, bline *l, int kind, const char *c, 
 NAVOI_API int navoi_invoice_builder_line_set_vat_rate(navoi_invoice_builder *b, int32_t line,
                                                       const char *rate)
 {
-    bline *l = get_line(b, line);
+    bline *l;
     navoi__dec r, one;
     int rc;
 
-    if (!b)
-        return NAVOI_EINVAL;
-    if (!l)
-        return no_line(b, line);
+    if ((rc = find_line(b, line, &l)) != NAVOI_OK)
+        return rc;
     if ((rc = dec_arg(b, "VAT rate", rate, 4, &r)) != NAVOI_OK)
         return rc;
     navoi__dec_from_int(&one, 1);
@@ -677,13 +687,12 @@ NAVOI_API int navoi_invoice_builder_line_set_vat_rate(navoi_invoice_builder *b, 
 static int set_case(navoi_invoice_builder *b, int32_t line, int kind, const char *c,
                     const char *reason, const char *const *cases, const char *what)
 {
-    bline *l = get_line(b, line);
+    bline *l;
     const char *const *k;
+    int rc;
 
-    if (!b)
-        return NAVOI_EINVAL;
-    if (!l)
-        return no_line(b, line);
+    if ((rc = find_line(b, line, &l)) != NAVOI_OK)
+        return rc;
     for (k = cases; c && *k && strcmp(*k, c) != 0; k++)
         ;
     if (!c || !*k)
@@ -711,12 +720,11 @@ NAVOI_API int navoi_invoice_builder_line_set_vat_out_of_scope(navoi_invoice_buil
 
 NAVOI_API int navoi_invoice_builder_line_set_reverse_charge(navoi_invoice_builder *b, int32_t line)
 {
-    bline *l = get_line(b, line);
+    bline *l;
+    int rc;
 
-    if (!b)
-        return NAVOI_EINVAL;
-    if (!l)
-        return no_line(b, line);
+    if ((rc = find_line(b, line, &l)) != NAVOI_OK)
+        return rc;
     return set_vat(b, l, VAT_REVERSE_CHARGE, NULL, NULL);
 }
 
@@ -725,15 +733,13 @@ NAVOI_API int navoi_invoice_builder_line_add_product_code(navoi_invoice_builder 
 {
     static const char *const cats[] = {"VTSZ", "SZJ", "KN", "AHK", "CSK", "KT", "EJ", "TESZOR",
                                        "OWN", "OTHER", NULL};
-    bline *l = get_line(b, line);
+    bline *l;
     const char *const *c;
     pcode *nc;
-    int own;
+    int own, rc;
 
-    if (!b)
-        return NAVOI_EINVAL;
-    if (!l)
-        return no_line(b, line);
+    if ((rc = find_line(b, line, &l)) != NAVOI_OK)
+        return rc;
     for (c = cats; category && *c && strcmp(*c, category) != 0; c++)
         ;
     if (!category || !*c)
@@ -760,12 +766,11 @@ NAVOI_API int navoi_invoice_builder_line_add_product_code(navoi_invoice_builder 
 NAVOI_API int navoi_invoice_builder_line_set_nature(navoi_invoice_builder *b, int32_t line,
                                                     const char *nature)
 {
-    bline *l = get_line(b, line);
+    bline *l;
+    int rc;
 
-    if (!b)
-        return NAVOI_EINVAL;
-    if (!l)
-        return no_line(b, line);
+    if ((rc = find_line(b, line, &l)) != NAVOI_OK)
+        return rc;
     if (!nature || (strcmp(nature, "PRODUCT") != 0 && strcmp(nature, "SERVICE") != 0 &&
                     strcmp(nature, "OTHER") != 0))
         return bfail(b, NAVOI_EINVAL, "line nature must be PRODUCT, SERVICE or OTHER");
@@ -777,12 +782,11 @@ NAVOI_API int navoi_invoice_builder_line_set_nature(navoi_invoice_builder *b, in
 NAVOI_API int navoi_invoice_builder_line_set_delivery_date(navoi_invoice_builder *b, int32_t line,
                                                            const char *date)
 {
-    bline *l = get_line(b, line);
+    bline *l;
+    int rc;
 
-    if (!b)
-        return NAVOI_EINVAL;
-    if (!l)
-        return no_line(b, line);
+    if ((rc = find_line(b, line, &l)) != NAVOI_OK)
+        return rc;
     if (!date_ok(date))
         return bfail(b, NAVOI_EINVAL, "line delivery date must be YYYY-MM-DD, not before 2010-01-01");
     memcpy(l->delivery, date, 11);
@@ -792,12 +796,11 @@ NAVOI_API int navoi_invoice_builder_line_set_delivery_date(navoi_invoice_builder
 NAVOI_API int navoi_invoice_builder_line_set_number_reference(navoi_invoice_builder *b, int32_t line,
                                                               int32_t reference)
 {
-    bline *l = get_line(b, line);
+    bline *l;
+    int rc;
 
-    if (!b)
-        return NAVOI_EINVAL;
-    if (!l)
-        return no_line(b, line);
+    if ((rc = find_line(b, line, &l)) != NAVOI_OK)
+        return rc;
     if (reference < 1)
         return bfail(b, NAVOI_EINVAL, "line number reference must be 1 or more");
     l->ref = reference;
@@ -826,6 +829,43 @@ static int same_treatment(const bline *a, const bline *b)
     return 1;
 }
 
+/* The amounts a[] of line l from base (quantity x unit price - discount):
+ * the net amount, or on a simplified invoice, whose prices are gross, the
+ * gross amount (l->vat_rate is then the VAT content rate, which gives the
+ * VAT in it). VAT is that amount (2 decimals) times the rate; the other of
+ * net and gross follows from net + VAT = gross. HUF: each currency amount
+ * times the exchange rate, the other again from net + VAT = gross, so that
+ * it holds in HUF too. */
+static int line_amounts(const navoi_invoice_builder *b, const bline *l, const navoi__dec *base,
+                        navoi__dec *a)
+{
+    int gross_based = b->category == NAVOI_CATEGORY_SIMPLIFIED;
+    int from = gross_based ? A_GROSS : A_NET, to = gross_based ? A_NET : A_GROSS;
+    int from_huf = gross_based ? A_GROSS_HUF : A_NET_HUF;
+    int to_huf = gross_based ? A_NET_HUF : A_GROSS_HUF;
+    /* gross - VAT = net, net + VAT = gross */
+    int (*derive)(const navoi__dec *, const navoi__dec *, navoi__dec *) =
+        gross_based ? navoi__dec_sub : navoi__dec_add;
+    navoi__dec t;
+    int rc;
+
+    if ((rc = money(base, &a[from])) != NAVOI_OK)
+        return rc;
+    navoi__dec_zero(&t);
+    if (l->vat_kind == VAT_RATE && (rc = navoi__dec_mul(&a[from], &l->vat_rate, &t)) != NAVOI_OK)
+        return rc;
+    if ((rc = money(&t, &a[A_VAT])) != NAVOI_OK ||
+        (rc = derive(&a[from], &a[A_VAT], &a[to])) != NAVOI_OK)
+        return rc;
+    if ((rc = navoi__dec_mul(&a[from], &b->rate, &t)) != NAVOI_OK ||
+        (rc = money(&t, &a[from_huf])) != NAVOI_OK)
+        return rc;
+    if ((rc = navoi__dec_mul(&a[A_VAT], &b->rate, &t)) != NAVOI_OK ||
+        (rc = money(&t, &a[A_VAT_HUF])) != NAVOI_OK)
+        return rc;
+    return derive(&a[from_huf], &a[A_VAT_HUF], &a[to_huf]);
+}
+
 static int compute(navoi_invoice_builder *b)
 {
     size_t i, j, k;
@@ -841,7 +881,7 @@ static int compute(navoi_invoice_builder *b)
     b->sums = sums;
     for (i = 0; i < b->nlines; i++) {
         bline *l = &b->lines[i];
-        navoi__dec base, t;
+        navoi__dec base;
         navoi__dec *a = l->a;
 
         if (l->vat_kind == VAT_NONE)
@@ -852,42 +892,8 @@ static int compute(navoi_invoice_builder *b)
             goto range;
         if (l->has_discount && (rc = navoi__dec_sub(&base, &l->discount, &base)) != NAVOI_OK)
             goto range;
-        if (b->category == NAVOI_CATEGORY_SIMPLIFIED) {
-            /* The price is gross; the VAT content rate gives the VAT in it. */
-            if ((rc = money(&base, &a[A_GROSS])) != NAVOI_OK)
-                goto range;
-            navoi__dec_zero(&t);
-            if (l->vat_kind == VAT_RATE && (rc = navoi__dec_mul(&a[A_GROSS], &l->vat_rate, &t)) != NAVOI_OK)
-                goto range;
-            if ((rc = money(&t, &a[A_VAT])) != NAVOI_OK ||
-                (rc = navoi__dec_sub(&a[A_GROSS], &a[A_VAT], &a[A_NET])) != NAVOI_OK)
-                goto range;
-            if ((rc = navoi__dec_mul(&a[A_GROSS], &b->rate, &t)) != NAVOI_OK ||
-                (rc = money(&t, &a[A_GROSS_HUF])) != NAVOI_OK)
-                goto range;
-            if ((rc = navoi__dec_mul(&a[A_VAT], &b->rate, &t)) != NAVOI_OK ||
-                (rc = money(&t, &a[A_VAT_HUF])) != NAVOI_OK ||
-                (rc = navoi__dec_sub(&a[A_GROSS_HUF], &a[A_VAT_HUF], &a[A_NET_HUF])) != NAVOI_OK)
-                goto range;
-        } else {
-            if ((rc = money(&base, &a[A_NET])) != NAVOI_OK)
-                goto range;
-            navoi__dec_zero(&t);
-            if (l->vat_kind == VAT_RATE && (rc = navoi__dec_mul(&a[A_NET], &l->vat_rate, &t)) != NAVOI_OK)
-                goto range;
-            if ((rc = money(&t, &a[A_VAT])) != NAVOI_OK ||
-                (rc = navoi__dec_add(&a[A_NET], &a[A_VAT], &a[A_GROSS])) != NAVOI_OK)
-                goto range;
-            /* HUF: each currency amount times the rate; gross as the sum
-             * so that net + VAT = gross holds in HUF too. */
-            if ((rc = navoi__dec_mul(&a[A_NET], &b->rate, &t)) != NAVOI_OK ||
-                (rc = money(&t, &a[A_NET_HUF])) != NAVOI_OK)
-                goto range;
-            if ((rc = navoi__dec_mul(&a[A_VAT], &b->rate, &t)) != NAVOI_OK ||
-                (rc = money(&t, &a[A_VAT_HUF])) != NAVOI_OK ||
-                (rc = navoi__dec_add(&a[A_NET_HUF], &a[A_VAT_HUF], &a[A_GROSS_HUF])) != NAVOI_OK)
-                goto range;
-        }
+        if ((rc = line_amounts(b, l, &base, a)) != NAVOI_OK)
+            goto range;
         for (j = 0; j < b->nsums; j++)
             if (same_treatment(b->sums[j].first, l))
                 break;

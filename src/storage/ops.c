@@ -1,8 +1,9 @@
-/* ops.c - owns navoi_storage_ops_init() and the completeness check of a
- * user-supplied table. */
+/* ops.c - owns navoi_storage_ops_init(), the completeness check of a
+ * user-supplied table and the opening of a built-in backend for a handle. */
 #include <stddef.h>
 #include <string.h>
 
+#include "core/client.h"
 #include "storage/storage.h"
 
 NAVOI_API int navoi_storage_ops_init(navoi_storage_ops *ops, int version)
@@ -41,4 +42,26 @@ int navoi__storage_ops_check_v2(const navoi_storage_ops *ops)
         !ops->state_set || !ops->history_scan)
         return NAVOI_EINVAL;
     return NAVOI_OK;
+}
+
+int navoi__storage_open_handle(void *out, navoi_client *client, const char *who,
+                               navoi__storage_open_fn open_fn, const char *target,
+                               navoi__storage_make_fn make)
+{
+    navoi_storage_ops ops;
+    void *ud = NULL;
+    char err[800];
+    int rc;
+
+    if (!client || !target)
+        return NAVOI_EINVAL;
+    rc = open_fn(target, client, &ops, &ud, err, sizeof err);
+    if (rc != NAVOI_OK) {
+        navoi__fail(client, rc, "%s: %s", who, err);
+        return rc;
+    }
+    rc = make(out, client, &ops, ud);
+    if (rc != NAVOI_OK)
+        ops.destroy(ud);
+    return rc;
 }

@@ -645,13 +645,45 @@ static int pg_insert(const char *key, int state, int64_t due_ms, int64_t created
     return rc;
 }
 
+/* SQL: a row that owner $3 may claim, and a time ms (a bigint
+ * parameter) from now on the database clock. */
+#define CLAIMABLE_BY_3 \
+    "(lease_owner IS NULL OR lease_owner = $3 OR lease_until <= clock_timestamp())"
+#define MS_FROM_NOW(ms) "clock_timestamp() + " ms "::bigint * interval '1 millisecond'"
+
+/* Runs a fenced write, op "update" or "claim" of key at fence: one changed
+ * row gives the next fence; none means the fence was stale (or, for a
+ * claim, another worker holds the lease): NAVOI_ESTATE, and the attempt
+ * goes to the fence audit. */
+static int fenced_write(pg *p, const char *op, const char *sql, const params *a, const char *key,
+                        int64_t fence, int64_t *fence_out)
+{
+    int changes = 0, rc = q_changes(p, op, sql, a, &changes);
+    if (rc != NAVOI_OK)
+        return rc;
+    if (changes != 1) {
+        if (!strcmp(op, "claim"))
+            snprintf(p->err, sizeof p->err, "postgres (%s): item %s is leased or changed",
+                     p->where, key);
+        else
+            snprintf(p->err, sizeof p->err,
+                     "postgres (%s): item %s changed under us (fence %lld)", p->where, key,
+                     (long long)fence);
+        rejected(p, op, key, fence);
+        return NAVOI_ESTATE;
+    }
+    if (fence_out)
+        *fence_out = fence + 1;
+    return NAVOI_OK;
+}
+
 static int pg_update(const char *key, int64_t fence, int state, int64_t due_ms,
                      const char *group_id, const char *record, size_t record_len,
                      int64_t lease_until_ms, int64_t *fence_out, void *ud)
 {
     pg *p = ud;
     params a = {0};
-    int changes = 0, rc;
+    int rc;
     if (!key || !record)
         return NAVOI_EINVAL;
     p_text(&a, key);
@@ -663,31 +695,24 @@ static int pg_update(const char *key, int64_t fence, int state, int64_t due_ms,
         return rc;
     /* the lease is extended on the database clock by the claimed duration */
     p_i64(&a, lease_until_ms == 0 ? 0 : p->lease_d > 0 ? p->lease_d : 600000);
-    rc = q_changes(p, "update",
-                   "UPDATE navoi_items SET state = $3, due_ms = $4, group_id = $5, record = $6,"
-                   " fence = fence + 1,"
-                   " lease_until = CASE WHEN $7::bigint = 0 THEN '-infinity'::timestamptz"
-                   "  ELSE clock_timestamp() + $7::bigint * interval '1 millisecond' END,"
-                   " lease_owner = CASE WHEN $7::bigint = 0 THEN NULL ELSE lease_owner END"
-                   " WHERE key = $1 AND fence = $2",
-                   &a, &changes);
-    if (rc != NAVOI_OK)
-        return rc;
-    if (changes != 1) {
-        snprintf(p->err, sizeof p->err, "postgres (%s): item %s changed under us (fence %lld)",
-                 p->where, key, (long long)fence);
-        rejected(p, "update", key, fence);
-        return NAVOI_ESTATE;
-    }
-    if (fence_out)
-        *fence_out = fence + 1;
-    return NAVOI_OK;
+    return fenced_write(p, "update",
+                        "UPDATE navoi_items SET state = $3, due_ms = $4, group_id = $5,"
+                        " record = $6, fence = fence + 1,"
+                        " lease_until = CASE WHEN $7::bigint = 0 THEN '-infinity'::timestamptz"
+                        "  ELSE " MS_FROM_NOW("$7") " END,"
+                        " lease_owner = CASE WHEN $7::bigint = 0 THEN NULL ELSE lease_owner END"
+                        " WHERE key = $1 AND fence = $2",
+                        &a, key, fence, fence_out);
 }
 
-static int64_t lease_duration(int64_t now_ms, int64_t lease_until_ms)
+/* A claim by owner: its lease runs on the database clock for
+ * lease_until_ms - now_ms (kept: update extends by it), and owner is kept
+ * for the fence audit. */
+static void note_claim(pg *p, const char *owner, int64_t now_ms, int64_t lease_until_ms)
 {
     int64_t d = lease_until_ms - now_ms;
-    return d < 1 ? 1 : d;
+    p->lease_d = d < 1 ? 1 : d;
+    snprintf(p->owner, sizeof p->owner, "%s", owner);
 }
 
 static int pg_claim(const char *key, int64_t fence, const char *owner, int64_t now_ms,
@@ -695,104 +720,71 @@ static int pg_claim(const char *key, int64_t fence, const char *owner, int64_t n
 {
     pg *p = ud;
     params a = {0};
-    int changes = 0, rc;
     if (!key || !owner)
         return NAVOI_EINVAL;
-    p->lease_d = lease_duration(now_ms, lease_until_ms);
-    snprintf(p->owner, sizeof p->owner, "%s", owner);
+    note_claim(p, owner, now_ms, lease_until_ms);
     p_text(&a, key);
     p_i64(&a, fence);
     p_text(&a, owner);
     p_i64(&a, p->lease_d);
-    rc = q_changes(p, "claim",
-                   "UPDATE navoi_items SET lease_owner = $3,"
-                   " lease_until = clock_timestamp() + $4::bigint * interval '1 millisecond',"
-                   " fence = fence + 1"
-                   " WHERE key = $1 AND fence = $2"
-                   " AND (lease_owner IS NULL OR lease_owner = $3"
-                   "      OR lease_until <= clock_timestamp())",
-                   &a, &changes);
-    if (rc != NAVOI_OK)
-        return rc;
-    if (changes != 1) {
-        snprintf(p->err, sizeof p->err, "postgres (%s): item %s is leased or changed", p->where,
-                 key);
-        rejected(p, "claim", key, fence);
-        return NAVOI_ESTATE;
-    }
-    if (fence_out)
-        *fence_out = fence + 1;
-    return NAVOI_OK;
+    return fenced_write(p, "claim",
+                        "UPDATE navoi_items SET lease_owner = $3,"
+                        " lease_until = " MS_FROM_NOW("$4") ", fence = fence + 1"
+                        " WHERE key = $1 AND fence = $2 AND " CLAIMABLE_BY_3,
+                        &a, key, fence, fence_out);
 }
 
-/* Calls fn(key, fence, record) for every row of r. */
-static int item_rows(PGresult *r, navoi_storage_row_fn fn, void *ctx)
+/* Runs a query of (key, fence, record) rows and calls fn for each. */
+static int q_items(pg *p, const char *what, const char *sql, const params *a,
+                   navoi_storage_row_fn fn, void *ctx)
 {
-    int i, n = PQntuples(r);
-    for (i = 0; i < n; i++) {
+    PGresult *r;
+    int i, n, rc = q(p, what, sql, a, &r);
+    if (rc != NAVOI_OK)
+        return rc;
+    n = PQntuples(r);
+    for (i = 0; i < n && rc == NAVOI_OK; i++) {
         size_t len;
         const char *rec = col_bin(r, i, 2, &len);
         if (fn(col_str(r, i, 0), col_i64(r, i, 1), rec ? rec : "", len, ctx))
-            return NAVOI_EUSER;
+            rc = NAVOI_EUSER;
     }
-    return NAVOI_OK;
+    PQclear(r);
+    return rc;
 }
+
+/* pg_select()'s query per NAVOI_STORAGE_BY_*: $1 is the value (the state
+ * for BY_STATE and BY_DUE), then limit $2, offset $3 and due_max $4. */
+#define SELECT_ITEMS "SELECT key, fence, record FROM navoi_items WHERE "
+#define IN_CREATED_ORDER " ORDER BY created_ms, seq LIMIT $2 OFFSET $3"
+static const char *const g_select_sql[] = {
+    [NAVOI_STORAGE_BY_KEY] = SELECT_ITEMS "key = $1",
+    [NAVOI_STORAGE_BY_STATE] = SELECT_ITEMS "state = $1" IN_CREATED_ORDER,
+    [NAVOI_STORAGE_BY_DUE] = SELECT_ITEMS "state = $1 AND due_ms <= $4"
+                                          " ORDER BY due_ms, created_ms, seq LIMIT $2 OFFSET $3",
+    [NAVOI_STORAGE_BY_NUMBER] = SELECT_ITEMS "number = $1" IN_CREATED_ORDER,
+    [NAVOI_STORAGE_BY_GROUP] = SELECT_ITEMS "group_id = $1" IN_CREATED_ORDER,
+    [NAVOI_STORAGE_BY_ORIGINAL] = SELECT_ITEMS "original_key = $1" IN_CREATED_ORDER,
+};
 
 static int pg_select(int by, const char *value, int state, int64_t due_max, size_t offset,
                      size_t limit, navoi_storage_row_fn fn, void *ctx, void *ud)
 {
     pg *p = ud;
     params a = {0};
-    PGresult *r;
-    const char *sql;
-    int rc;
-    if (!fn)
+    if (!fn || by < NAVOI_STORAGE_BY_KEY || by > NAVOI_STORAGE_BY_ORIGINAL)
         return NAVOI_EINVAL;
-    switch (by) {
-    case NAVOI_STORAGE_BY_KEY:
-        sql = "SELECT key, fence, record FROM navoi_items WHERE key = $1";
-        p_text(&a, value);
-        break;
-    case NAVOI_STORAGE_BY_STATE:
-        sql = "SELECT key, fence, record FROM navoi_items WHERE state = $1"
-              " ORDER BY created_ms, seq LIMIT $2 OFFSET $3";
+    if (by == NAVOI_STORAGE_BY_STATE || by == NAVOI_STORAGE_BY_DUE)
         p_i64(&a, state);
-        break;
-    case NAVOI_STORAGE_BY_DUE:
-        sql = "SELECT key, fence, record FROM navoi_items WHERE state = $1 AND due_ms <= $4"
-              " ORDER BY due_ms, created_ms, seq LIMIT $2 OFFSET $3";
-        p_i64(&a, state);
-        break;
-    case NAVOI_STORAGE_BY_NUMBER:
-        sql = "SELECT key, fence, record FROM navoi_items WHERE number = $1"
-              " ORDER BY created_ms, seq LIMIT $2 OFFSET $3";
+    else
         p_text(&a, value);
-        break;
-    case NAVOI_STORAGE_BY_GROUP:
-        sql = "SELECT key, fence, record FROM navoi_items WHERE group_id = $1"
-              " ORDER BY created_ms, seq LIMIT $2 OFFSET $3";
-        p_text(&a, value);
-        break;
-    case NAVOI_STORAGE_BY_ORIGINAL:
-        sql = "SELECT key, fence, record FROM navoi_items WHERE original_key = $1"
-              " ORDER BY created_ms, seq LIMIT $2 OFFSET $3";
-        p_text(&a, value);
-        break;
-    default:
-        return NAVOI_EINVAL;
-    }
     if (by != NAVOI_STORAGE_BY_KEY) {
         p_size(&a, limit);
         p_size(&a, offset);
     }
     if (by == NAVOI_STORAGE_BY_DUE)
         p_i64(&a, due_max);
-    rc = q(p, "select", sql, &a, &r);
-    if (rc != NAVOI_OK)
-        return rc;
-    rc = item_rows(r, fn, ctx);
-    PQclear(r);
-    return rc;
+    return q_items(p, "select", g_select_sql[by], &a, fn, ctx);
 }
 
 static int pg_claim_due(int state, int64_t due_max, size_t limit, const char *owner,
@@ -801,35 +793,26 @@ static int pg_claim_due(int state, int64_t due_max, size_t limit, const char *ow
 {
     pg *p = ud;
     params a = {0};
-    PGresult *r;
-    int rc;
     if (!owner || !fn)
         return NAVOI_EINVAL;
     if (limit == 0)
         return NAVOI_OK;
-    p->lease_d = lease_duration(now_ms, lease_until_ms);
-    snprintf(p->owner, sizeof p->owner, "%s", owner);
+    note_claim(p, owner, now_ms, lease_until_ms);
     p_i64(&a, state);
     p_i64(&a, due_max);
     p_text(&a, owner);
     p_size(&a, limit);
     p_i64(&a, p->lease_d);
-    rc = q(p, "claim due",
-           "WITH c AS (SELECT key FROM navoi_items"
-           "  WHERE state = $1 AND due_ms <= $2"
-           "  AND (lease_owner IS NULL OR lease_owner = $3 OR lease_until <= clock_timestamp())"
-           "  ORDER BY due_ms, created_ms, seq LIMIT $4 FOR UPDATE SKIP LOCKED),"
-           " u AS (UPDATE navoi_items i SET lease_owner = $3,"
-           "  lease_until = clock_timestamp() + $5::bigint * interval '1 millisecond',"
-           "  fence = i.fence + 1 FROM c WHERE i.key = c.key"
-           "  RETURNING i.key, i.fence, i.record, i.due_ms, i.created_ms, i.seq)"
-           " SELECT key, fence, record FROM u ORDER BY due_ms, created_ms, seq",
-           &a, &r);
-    if (rc != NAVOI_OK)
-        return rc;
-    rc = item_rows(r, fn, ctx);
-    PQclear(r);
-    return rc;
+    return q_items(p, "claim due",
+                   "WITH c AS (SELECT key FROM navoi_items"
+                   "  WHERE state = $1 AND due_ms <= $2 AND " CLAIMABLE_BY_3
+                   "  ORDER BY due_ms, created_ms, seq LIMIT $4 FOR UPDATE SKIP LOCKED),"
+                   " u AS (UPDATE navoi_items i SET lease_owner = $3,"
+                   "  lease_until = " MS_FROM_NOW("$5") ","
+                   "  fence = i.fence + 1 FROM c WHERE i.key = c.key"
+                   "  RETURNING i.key, i.fence, i.record, i.due_ms, i.created_ms, i.seq)"
+                   " SELECT key, fence, record FROM u ORDER BY due_ms, created_ms, seq",
+                   &a, fn, ctx);
 }
 
 static int pg_pace(const char *name, int64_t now_ms, uint32_t interval_ms, int64_t *wait_ms_out,
@@ -854,18 +837,18 @@ static int pg_pace(const char *name, int64_t now_ms, uint32_t interval_ms, int64
     return NAVOI_OK;
 }
 
-static int pg_payload(const char *key, navoi_storage_data_fn fn, void *ctx, void *ud)
+/* Hands fn the one bytea value sql selects with $1 = key (NULL for SQL
+ * NULL); NAVOI_ENOTFOUND when there is no row. */
+static int q_value(pg *p, const char *what, const char *sql, const char *key,
+                   navoi_storage_data_fn fn, void *ctx)
 {
-    pg *p = ud;
     params a = {0};
     PGresult *r;
     size_t len;
     const char *d;
     int rc;
-    if (!key || !fn)
-        return NAVOI_EINVAL;
     p_text(&a, key);
-    rc = q(p, "payload", "SELECT payload FROM navoi_items WHERE key = $1", &a, &r);
+    rc = q(p, what, sql, &a, &r);
     if (rc != NAVOI_OK)
         return rc;
     if (PQntuples(r) == 0) {
@@ -876,6 +859,14 @@ static int pg_payload(const char *key, navoi_storage_data_fn fn, void *ctx, void
     rc = fn(0, d, len, ctx) ? NAVOI_EUSER : NAVOI_OK;
     PQclear(r);
     return rc;
+}
+
+static int pg_payload(const char *key, navoi_storage_data_fn fn, void *ctx, void *ud)
+{
+    if (!key || !fn)
+        return NAVOI_EINVAL;
+    /* an item without a payload hands fn NULL */
+    return q_value(ud, "payload", "SELECT payload FROM navoi_items WHERE key = $1", key, fn, ctx);
 }
 
 static int pg_count(int state, int64_t *count_out, int64_t *oldest_out, void *ud)
@@ -980,87 +971,66 @@ static int pg_inbound_put(const char *id, int64_t ins_ms, const char *meta, size
     return rc;
 }
 
-static int inbound_rows(PGresult *r, int with_xml, navoi_storage_inbound_fn fn, void *ctx)
+/* Runs a query of (id, ins_ms, meta[, xml]) rows of navoi_inbound and
+ * calls fn for each; by_id: the lookup of one id, NAVOI_ENOTFOUND without
+ * a row. */
+static int q_inbound(pg *p, const char *sql, const params *a, int with_xml, int by_id,
+                     navoi_storage_inbound_fn fn, void *ctx)
 {
-    int i, n = PQntuples(r);
-    for (i = 0; i < n; i++) {
+    PGresult *r;
+    int i, n, rc = q(p, "inbound select", sql, a, &r);
+    if (rc != NAVOI_OK)
+        return rc;
+    n = PQntuples(r);
+    if (by_id && n == 0)
+        rc = NAVOI_ENOTFOUND;
+    for (i = 0; i < n && rc == NAVOI_OK; i++) {
         size_t mlen, xlen = 0;
         const char *meta = col_bin(r, i, 2, &mlen), *xml = NULL;
         if (with_xml)
             xml = col_bin(r, i, 3, &xlen);
         if (fn(col_str(r, i, 0), col_i64(r, i, 1), meta ? meta : "", mlen, xml, xlen, ctx))
-            return NAVOI_EUSER;
+            rc = NAVOI_EUSER;
     }
-    return NAVOI_OK;
+    PQclear(r);
+    return rc;
 }
 
 static int pg_inbound_get(const char *id, int want_xml, navoi_storage_inbound_fn fn, void *ctx,
                           void *ud)
 {
-    pg *p = ud;
     params a = {0};
-    PGresult *r;
-    int rc;
     if (!id || !fn)
         return NAVOI_EINVAL;
     p_text(&a, id);
-    rc = q(p, "inbound select",
-           want_xml ? "SELECT id, ins_ms, meta, xml FROM navoi_inbound WHERE id = $1"
-                    : "SELECT id, ins_ms, meta FROM navoi_inbound WHERE id = $1",
-           &a, &r);
-    if (rc != NAVOI_OK)
-        return rc;
-    rc = PQntuples(r) == 0 ? NAVOI_ENOTFOUND : inbound_rows(r, want_xml, fn, ctx);
-    PQclear(r);
-    return rc;
+    return q_inbound(ud,
+                     want_xml ? "SELECT id, ins_ms, meta, xml FROM navoi_inbound WHERE id = $1"
+                              : "SELECT id, ins_ms, meta FROM navoi_inbound WHERE id = $1",
+                     &a, want_xml, 1, fn, ctx);
 }
 
 static int pg_inbound_list(int64_t from_ms, int64_t to_ms, size_t offset, size_t limit,
                            navoi_storage_inbound_fn fn, void *ctx, void *ud)
 {
-    pg *p = ud;
     params a = {0};
-    PGresult *r;
-    int rc;
     if (!fn)
         return NAVOI_EINVAL;
     p_i64(&a, from_ms);
     p_i64(&a, to_ms);
     p_size(&a, limit);
     p_size(&a, offset);
-    rc = q(p, "inbound select",
-           "SELECT id, ins_ms, meta FROM navoi_inbound WHERE ins_ms >= $1 AND ins_ms <= $2"
-           " ORDER BY ins_ms, id LIMIT $3 OFFSET $4",
-           &a, &r);
-    if (rc != NAVOI_OK)
-        return rc;
-    rc = inbound_rows(r, 0, fn, ctx);
-    PQclear(r);
-    return rc;
+    return q_inbound(ud,
+                     "SELECT id, ins_ms, meta FROM navoi_inbound WHERE ins_ms >= $1"
+                     " AND ins_ms <= $2 ORDER BY ins_ms, id LIMIT $3 OFFSET $4",
+                     &a, 0, 0, fn, ctx);
 }
 
 static int pg_state_get(const char *name, navoi_storage_data_fn fn, void *ctx, void *ud)
 {
-    pg *p = ud;
-    params a = {0};
-    PGresult *r;
-    size_t len;
-    const char *d;
-    int rc;
     if (!name || !fn)
         return NAVOI_EINVAL;
-    p_text(&a, name);
-    rc = q(p, "state", "SELECT value FROM navoi_state WHERE name = $1", &a, &r);
-    if (rc != NAVOI_OK)
-        return rc;
-    if (PQntuples(r) == 0) {
-        PQclear(r);
-        return NAVOI_ENOTFOUND;
-    }
-    d = col_bin(r, 0, 0, &len);
-    rc = fn(0, d ? d : "", len, ctx) ? NAVOI_EUSER : NAVOI_OK;
-    PQclear(r);
-    return rc;
+    /* navoi_state.value is NOT NULL: fn always gets data */
+    return q_value(ud, "state", "SELECT value FROM navoi_state WHERE name = $1", name, fn, ctx);
 }
 
 static int pg_state_set(const char *name, const char *value, size_t len, void *ud)
@@ -1197,29 +1167,23 @@ int navoi__storage_pg_open(const char *conninfo, navoi_client *client, navoi_sto
     return NAVOI_OK;
 }
 
+/* navoi_outbox_new() on this backend (a navoi__storage_make_fn). */
+static int make_pg_outbox(void *out, navoi_client *client, const navoi_storage_ops *ops,
+                          void *ud)
+{
+    navoi_outbox **ob = out;
+    int rc = navoi_outbox_new(ob, client, ops, ud);
+    if (rc == NAVOI_OK)
+        (*ob)->backend_errmsg = navoi__storage_pg_errmsg;
+    return rc;
+}
+
 NAVOI_API int navoi_outbox_open_postgres(navoi_outbox **out, navoi_client *client,
                                          const char *conninfo)
 {
-    navoi_storage_ops ops;
-    void *ud = NULL;
-    char err[800];
-    int rc;
-
     if (!out)
         return NAVOI_EINVAL;
     *out = NULL;
-    if (!client || !conninfo)
-        return NAVOI_EINVAL;
-    rc = navoi__storage_pg_open(conninfo, client, &ops, &ud, err, sizeof err);
-    if (rc != NAVOI_OK) {
-        navoi__fail(client, rc, "outbox: %s", err);
-        return rc;
-    }
-    rc = navoi_outbox_new(out, client, &ops, ud);
-    if (rc != NAVOI_OK) {
-        ops.destroy(ud);
-        return rc;
-    }
-    (*out)->backend_errmsg = navoi__storage_pg_errmsg;
-    return NAVOI_OK;
+    return navoi__storage_open_handle(out, client, "outbox", navoi__storage_pg_open, conninfo,
+                                      make_pg_outbox);
 }

@@ -874,6 +874,13 @@ static void sq_destroy(void *ud)
     navoi__free(s);
 }
 
+int navoi__storage_sqlite_opener(const char *path, navoi_client *client, navoi_storage_ops *ops,
+                                 void **userdata_out, char *err, size_t errlen)
+{
+    (void)client;
+    return navoi__storage_sqlite_open(path, ops, userdata_out, err, errlen);
+}
+
 const char *navoi__storage_sqlite_errmsg(void *ud)
 {
     sq *s = ud;

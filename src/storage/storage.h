@@ -1,7 +1,8 @@
 /*
  * storage.h - internals of the storage module: the SQLite backend behind
- * navoi_outbox_open_sqlite() and the checks shared by every backend. The
- * pipeline itself only ever calls through navoi_storage_ops.
+ * navoi_outbox_open_sqlite(), the checks shared by every backend and the
+ * opening of a built-in backend for a handle. The pipeline itself only
+ * ever calls through navoi_storage_ops.
  */
 #ifndef NAVOI_STORAGE_STORAGE_H
 #define NAVOI_STORAGE_STORAGE_H
@@ -21,6 +22,28 @@ int navoi__storage_sqlite_open(const char *path, navoi_storage_ops *ops, void **
                                char *err, size_t errlen);
 /* Message of the last SQLite failure of a backend made above ("" if none). */
 const char *navoi__storage_sqlite_errmsg(void *userdata);
+
+/* navoi__storage_sqlite_open() as a navoi__storage_open_fn (client unused). */
+int navoi__storage_sqlite_opener(const char *path, navoi_client *client, navoi_storage_ops *ops,
+                                 void **userdata_out, char *err, size_t errlen);
+
+/* Opens a built-in backend on target (SQLite path, PostgreSQL connection
+ * string) and fills ops/userdata; client (borrowed, may be NULL) may
+ * receive its log lines. On failure err gets the reason. */
+typedef int (*navoi__storage_open_fn)(const char *target, navoi_client *client,
+                                      navoi_storage_ops *ops, void **userdata_out, char *err,
+                                      size_t errlen);
+/* Builds a handle on an opened backend into out (a navoi_outbox ** or
+ * navoi_sync **), which owns the backend once this succeeded. */
+typedef int (*navoi__storage_make_fn)(void *out, navoi_client *client,
+                                      const navoi_storage_ops *ops, void *userdata);
+/* What the navoi_<handle>_open_<backend>() constructors share: opens target
+ * with open_fn and builds the handle with make. NAVOI_EINVAL without client
+ * or target; a failed open leaves "<who>: <reason>" on the client; when
+ * make fails the backend is closed again. */
+int navoi__storage_open_handle(void *out, navoi_client *client, const char *who,
+                               navoi__storage_open_fn open_fn, const char *target,
+                               navoi__storage_make_fn make);
 
 /* NAVOI_OK when every function of a version-1 table is set. */
 int navoi__storage_ops_check(const navoi_storage_ops *ops);

@@ -103,29 +103,24 @@ NAVOI_API int navoi_sync_new(navoi_sync **out, navoi_client *client,
     return NAVOI_OK;
 }
 
+/* navoi_sync_new() on an SQLite backend (a navoi__storage_make_fn). */
+static int make_sqlite_sync(void *out, navoi_client *client, const navoi_storage_ops *ops,
+                            void *ud)
+{
+    navoi_sync **s = out;
+    int rc = navoi_sync_new(s, client, ops, ud);
+    if (rc == NAVOI_OK)
+        (*s)->is_sqlite = 1;
+    return rc;
+}
+
 NAVOI_API int navoi_sync_open_sqlite(navoi_sync **out, navoi_client *client, const char *path)
 {
-    navoi_storage_ops ops;
-    void *ud = NULL;
-    char err[512];
-    int rc;
     if (!out)
         return NAVOI_EINVAL;
     *out = NULL;
-    if (!client || !path)
-        return NAVOI_EINVAL;
-    rc = navoi__storage_sqlite_open(path, &ops, &ud, err, sizeof err);
-    if (rc != NAVOI_OK) {
-        navoi__fail(client, rc, "sync: %s", err);
-        return rc;
-    }
-    rc = navoi_sync_new(out, client, &ops, ud);
-    if (rc != NAVOI_OK) {
-        ops.destroy(ud);
-        return rc;
-    }
-    (*out)->is_sqlite = 1;
-    return NAVOI_OK;
+    return navoi__storage_open_handle(out, client, "sync", navoi__storage_sqlite_opener, path,
+                                      make_sqlite_sync);
 }
 
 NAVOI_API void navoi_sync_free(navoi_sync *s)

@@ -15,25 +15,18 @@
  *   after this long, like NAV, so that stops land inside requests),
  *   NAVOI_TEST_SEED.
  * CI runs a smaller seeded instance (see tests/postgres/meson.build). */
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <check.h>
-#include <curl/curl.h>
 #include <libpq-fe.h>
 
 #include "navoi/navoi.h"
 #include "obtest.h"
 #include "pgtest.h"
+#include "simproc.h"
 #include "testutil.h"
 
 #define MAX_WORKERS 32
@@ -42,157 +35,36 @@ static const char *g_cli, *g_simexe;
 static char g_dir[256];
 static char g_storage[600];
 
+/* A worker stopped inside a transaction must not hold the others' rows for
+ * long: a short idle-in-transaction timeout for the workers' sessions. */
+#define STORAGE_QUERY "?options=-c%20idle_in_transaction_session_timeout%3D5000"
+
 static int env_int(const char *name, int dflt)
 {
     const char *v = getenv(name);
     return v && *v ? atoi(v) : dflt;
 }
 
-static void write_file(const char *name, const char *text, mode_t mode)
+static navoi_invoice *demo_invoice(const char *number)
 {
-    char path[400];
-    int fd;
-    snprintf(path, sizeof path, "%s/%s", g_dir, name);
-    fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, mode);
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    fchmod(fd, mode);
-    close(fd);
-}
-
-static pid_t start_sim(unsigned *port)
-{
-    int out[2];
-    pid_t pid;
-    char cfg[400], state[400], schemas[400], line[512];
-    FILE *f;
-    snprintf(cfg, sizeof cfg, "%s/sim.ini", g_dir);
-    snprintf(state, sizeof state, "%s/sim-state.sqlite", g_dir);
-    snprintf(schemas, sizeof schemas, "%s/schemas", nt_nav_dir());
-    ck_assert_int_eq(pipe(out), 0);
-    pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        char log[400];
-        int fd;
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        snprintf(log, sizeof log, "%s/sim.log", g_dir);
-        fd = open(log, O_CREAT | O_APPEND | O_WRONLY, 0600);
-        dup2(out[1], 1);
-        if (fd >= 0)
-            dup2(fd, 2);
-        close(out[0]);
-        execl(g_simexe, g_simexe, "--config", cfg, "--port", "0", "--state", state, "--schemas",
-              schemas, (char *)NULL);
-        _exit(127);
-    }
-    close(out[1]);
-    f = fdopen(out[0], "r");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_msg(fgets(line, sizeof line, f) != NULL, "navoi-sim did not start");
-    ck_assert_msg(sscanf(line, "navoi-sim listening on http://127.0.0.1:%u", port) == 1, "%s",
-                  line);
-    fclose(f);
-    return pid;
-}
-
-static size_t on_body(char *p, size_t sz, size_t n, void *ud)
-{
-    char *buf = ud;
-    size_t have = strlen(buf), add = sz * n;
-    if (have + add >= 256)
-        add = 255 - have;
-    memcpy(buf + have, p, add);
-    buf[have + add] = '\0';
-    return sz * n;
-}
-
-static int ledger_accepted(CURL *c, unsigned port, const char *number)
-{
-    char url[256], body[256] = "";
-    int accepted = -1;
-    snprintf(url, sizeof url, "http://127.0.0.1:%u/admin/ledger?supplier=%s&number=%s", port,
-             OBT_TAX, number);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, (void *)body);
-    ck_assert_int_eq(curl_easy_perform(c), CURLE_OK);
-    ck_assert_msg(sscanf(body, "accepted=%d", &accepted) == 1, "ledger: %s", body);
-    return accepted;
+    return obt_invoice("demo-create-1.xml", number, NULL, NAVOI_OP_CREATE);
 }
 
 static pid_t start_worker(int k)
 {
-    pid_t pid = fork();
+    char name[32];
+    pid_t pid;
+    snprintf(name, sizeof name, "w%d", k);
+    pid = simproc_start_worker(g_cli, g_dir, name, g_storage);
     ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        char cfg[400], log[400];
-        int fd;
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        snprintf(cfg, sizeof cfg, "%s/w%d.conf", g_dir, k);
-        snprintf(log, sizeof log, "%s/w%d.log", g_dir, k);
-        fd = open(log, O_CREAT | O_APPEND | O_WRONLY, 0600);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-        }
-        execl(g_cli, g_cli, "worker", "--config", cfg, "--storage", g_storage, "--until-idle",
-              (char *)NULL);
-        _exit(127);
-    }
     return pid;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void show_log(int k)
 {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "tail -n 30 %s/w%d.log >&2", g_dir, k);
-    if (system(cmd) != 0)
-        fprintf(stderr, "(no log of w%d)\n", k);
-}
-
-/* postgresql://user@host:port/db from the test server's connection string,
- * with a short idle-in-transaction timeout: a worker stopped inside a
- * transaction must not hold the others' rows for long. */
-static void make_storage_uri(const char *conninfo)
-{
-    PQconninfoOption *opts = PQconninfoParse(conninfo, NULL), *o;
-    const char *host = "127.0.0.1", *port = "5432", *db = "navoi", *user = "navoi";
-    ck_assert_ptr_nonnull(opts);
-    for (o = opts; o->keyword; o++) {
-        if (!o->val)
-            continue;
-        if (!strcmp(o->keyword, "host"))
-            host = o->val;
-        else if (!strcmp(o->keyword, "port"))
-            port = o->val;
-        else if (!strcmp(o->keyword, "dbname"))
-            db = o->val;
-        else if (!strcmp(o->keyword, "user"))
-            user = o->val;
-    }
-    snprintf(g_storage, sizeof g_storage,
-             "postgresql://%s@%s:%s/%s?options=-c%%20idle_in_transaction_session_timeout%%3D5000",
-             user, host, port, db);
-    PQconninfoFree(opts);
+    char name[32];
+    snprintf(name, sizeof name, "w%d.log", k);
+    simproc_show_log(g_dir, name, 30);
 }
 
 /* The worker (index) that holds a lease on an item in flight, or -1. */
@@ -245,7 +117,7 @@ static int stop_mid_request(const pid_t *pids, const int64_t *stopped, int nw)
         PQclear(r);
         PQfinish(c);
         if (k < 0) {
-            sleep_ms(20);
+            simproc_sleep_ms(20);
             continue;
         }
         kill(pids[k], SIGSTOP);
@@ -277,12 +149,11 @@ START_TEST(workers_share_postgres_exactly_once)
     int slow = env_int("NAVOI_MW_SLOW_MS", 150);
     int stops = 0, kills = 0, i, k, status, restarts = 0, targeted = 0, protect = -1;
     pid_t pids[MAX_WORKERS], sim;
-    int64_t stopped_until[MAX_WORKERS], t0 = mono_ms(), t_enq, t_work;
+    int64_t stopped_until[MAX_WORKERS], t0 = simproc_mono_ms(), t_enq, t_work;
     unsigned port = 0;
-    char text[4096];
+    char text[4096], schemas[400], prefix[32], why[300];
     navoi_client *c;
     navoi_outbox *ob = NULL;
-    CURL *curl;
 
     ck_assert_int_ge(nw, 1);
     ck_assert_int_le(nw, MAX_WORKERS);
@@ -293,76 +164,42 @@ START_TEST(workers_share_postgres_exactly_once)
            n, nw, stops_wanted, kills_wanted, lease, g_dir);
     fflush(stdout);
     pgt_drop_all();
-    make_storage_uri(pgt_conninfo());
+    ck_assert_int_eq(simproc_pg_storage_uri(pgt_conninfo(), STORAGE_QUERY, g_storage,
+                                            sizeof g_storage),
+                     0);
     snprintf(text, sizeof text, "[settings]\nselfCheck = false\n%s", obt_sim_config);
-    write_file("sim.ini", text, 0600);
-    sim = start_sim(&port);
-    write_file("password", "Outbox-Jelszo-01\n", 0600);
-    write_file("signing.key", "ob-8f5e-215119fa7dd621DLMRHRLH2S\n", 0600);
-    write_file("exchange.key", "9febIBBQRLZ348IB\n", 0600);
+    snprintf(schemas, sizeof schemas, "%s/schemas", nt_nav_dir());
+    sim = simproc_start_sim(g_simexe, g_dir, schemas, text, &port);
+    ck_assert_msg(sim > 0, "navoi-sim did not start");
+    ck_assert_int_eq(simproc_write_secrets(g_dir), 0);
     for (k = 0; k < nw; k++) {
         char name[32];
         snprintf(text, sizeof text,
-                 "# written by test_multiworker_pg\n"
-                 "base_url = http://127.0.0.1:%u/invoiceService/v3\n"
-                 "login = outboxuser01\n"
-                 "tax_number = " OBT_TAX "\n"
-                 "password_file = %s/password\n"
-                 "signing_key_file = %s/signing.key\n"
-                 "exchange_key_file = %s/exchange.key\n"
-                 "software_id = HU12345676-OUTBOX1\n"
-                 "software_name = navoi multi-worker test\n"
-                 "software_operation = local\n"
-                 "software_main_version = 0.1\n"
-                 "software_dev_name = navoi\n"
-                 "software_dev_contact = dev@example.com\n"
                  "worker_id = mw-%d\n"
                  "lease_ms = %d\n"
-                 "log_level = info\n"
-                 "lost_wait_ms = 1500\n"
-                 "lost_margin_ms = 120000\n"
-                 "poll_first_ms = 50\n"
-                 "poll_cap_ms = 400\n"
-                 "backoff_base_ms = 200\n"
-                 "backoff_cap_ms = 2000\n"
-                 "min_interval_ms = 0\n"
                  "batch_size = %d\n",
-                 port, g_dir, g_dir, g_dir, k, lease, batch);
-        snprintf(name, sizeof name, "w%d.conf", k);
-        write_file(name, text, 0600);
+                 k, lease, batch);
+        snprintf(name, sizeof name, "w%d", k);
+        ck_assert_int_eq(
+            simproc_write_worker_conf(g_dir, name, port, "navoi multi-worker test", text), 0);
     }
 
     /* enqueue through the public constructor */
     c = obt_client("http://127.0.0.1:9/invoiceService/v3");
     ck_assert_int_eq(navoi_outbox_open_postgres(&ob, c, pgt_conninfo()), NAVOI_OK);
     ck_assert_int_eq(navoi_outbox_set_validation(ob, NAVOI_OUTBOX_VALIDATE_OFF), NAVOI_OK);
-    for (i = 0; i < n; i++) {
-        char key[32], num[48];
-        navoi_invoice *inv;
-        snprintf(key, sizeof key, "mw-%d", i);
-        snprintf(num, sizeof num, "MW-%llu-%05d", (unsigned long long)(seed % 1000000), i);
-        inv = obt_invoice("demo-create-1.xml", num, NULL, NAVOI_OP_CREATE);
-        ck_assert_int_eq(navoi_outbox_enqueue(ob, key, inv, NULL, NULL), NAVOI_OK);
-        navoi_invoice_free(inv);
-    }
+    snprintf(prefix, sizeof prefix, "MW-%llu", (unsigned long long)(seed % 1000000));
+    ck_assert_msg(simproc_enqueue(ob, n, "mw", prefix, demo_invoice, why, sizeof why) == 0, "%s",
+                  why);
     navoi_outbox_free(ob);
     ob = NULL;
-    t_enq = mono_ms();
+    t_enq = simproc_mono_ms();
     /* every answer of the simulator takes a while, as NAV's do: workers
      * spend their time inside requests, where a stop hits them mid-unit */
     if (slow > 0) {
-        char url[256], body[256] = "";
-        curl = curl_easy_init();
-        ck_assert_ptr_nonnull(curl);
-        snprintf(url, sizeof url,
-                 "http://127.0.0.1:%u/admin/fault?kind=slow&count=100000000&ms=%d", port, slow);
-        curl_easy_setopt(curl, CURLOPT_URL, url);
-        curl_easy_setopt(curl, CURLOPT_POST, 1L);
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, "");
-        curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-        curl_easy_setopt(curl, CURLOPT_WRITEDATA, (void *)body);
-        ck_assert_int_eq(curl_easy_perform(curl), CURLE_OK);
-        curl_easy_cleanup(curl);
+        char path[128], body[256];
+        snprintf(path, sizeof path, "/admin/fault?kind=slow&count=100000000&ms=%d", slow);
+        ck_assert_int_eq(simproc_admin(port, path, body, sizeof body), 0);
     }
 
     for (k = 0; k < nw; k++) {
@@ -374,16 +211,16 @@ START_TEST(workers_share_postgres_exactly_once)
     protect = stop_mid_request(pids, stopped_until, nw);
     if (protect >= 0) {
         targeted = 1;
-        stopped_until[protect] = mono_ms() + lease + 1500 + 2000;
+        stopped_until[protect] = simproc_mono_ms() + lease + 1500 + 2000;
         stops++;
     }
     /* chaos while they work: stop a worker past its lease (preferably one
      * that holds items in flight), resume it later; kill and restart */
     while (stops < stops_wanted || kills < kills_wanted) {
-        int64_t now = mono_ms();
+        int64_t now = simproc_mono_ms();
         int alive = 0, nstopped = 0;
-        sleep_ms(100 + (long)(obt_rand(&rng) % 300));
-        now = mono_ms();
+        simproc_sleep_ms(100 + (long)(obt_rand(&rng) % 300));
+        now = simproc_mono_ms();
         for (k = 0; k < nw; k++) {
             if (stopped_until[k] && now >= stopped_until[k]) {
                 kill(pids[k], SIGCONT);
@@ -427,8 +264,8 @@ START_TEST(workers_share_postgres_exactly_once)
     for (k = 0; k < nw; k++)
         if (stopped_until[k]) {
             /* let the lease run out before resuming, as intended */
-            while (mono_ms() < stopped_until[k])
-                sleep_ms(50);
+            while (simproc_mono_ms() < stopped_until[k])
+                simproc_sleep_ms(50);
             kill(pids[k], SIGCONT);
             stopped_until[k] = 0;
         }
@@ -449,7 +286,7 @@ START_TEST(workers_share_postgres_exactly_once)
         }
         if (!alive)
             break;
-        sleep_ms(50);
+        simproc_sleep_ms(50);
     }
     if (i == 12000) {
         for (k = 0; k < nw; k++)
@@ -460,29 +297,13 @@ START_TEST(workers_share_postgres_exactly_once)
             }
         ck_abort_msg("the workers did not finish (seed %llu)", (unsigned long long)seed);
     }
-    t_work = mono_ms();
+    t_work = simproc_mono_ms();
 
     /* every invoice DONE, accepted exactly once */
     ck_assert_int_eq(navoi_outbox_open_postgres(&ob, c, pgt_conninfo()), NAVOI_OK);
-    {
-        int64_t done = 0, backlog = -1;
-        ck_assert_int_eq(navoi_outbox_count(ob, NAVOI_ITEM_DONE, &done), NAVOI_OK);
-        ck_assert_int_eq(navoi_outbox_backlog(ob, &backlog, NULL), NAVOI_OK);
-        ck_assert_int_eq(backlog, 0);
-        ck_assert_int_eq(done, n);
-    }
+    ck_assert_msg(simproc_check_delivered(ob, n, port, OBT_TAX, prefix, why, sizeof why) == 0,
+                  "seed %llu: %s", (unsigned long long)seed, why);
     navoi_outbox_free(ob);
-    curl = curl_easy_init();
-    ck_assert_ptr_nonnull(curl);
-    for (i = 0; i < n; i++) {
-        char num[48];
-        int acc;
-        snprintf(num, sizeof num, "MW-%llu-%05d", (unsigned long long)(seed % 1000000), i);
-        acc = ledger_accepted(curl, port, num);
-        ck_assert_msg(acc == 1, "seed %llu: %s accepted %d times", (unsigned long long)seed, num,
-                      acc);
-    }
-    curl_easy_cleanup(curl);
 
     /* stale workers changed nothing: each refused transition met a newer
      * fence written by another holder, and none of them is the state that
@@ -508,15 +329,8 @@ START_TEST(workers_share_postgres_exactly_once)
     printf("multi-worker test: %d invoices DONE and accepted once; enqueue %.1f s, work %.1f s "
            "(%d workers, %d stops, %d kills)\n",
            n, (t_enq - t0) / 1000.0, (t_work - t_enq) / 1000.0, nw, stops, kills);
-    kill(sim, SIGTERM);
-    waitpid(sim, &status, 0);
+    simproc_finish(sim, g_dir, "NAVOI_MW_KEEP");
     navoi_client_free(c);
-    if (!getenv("NAVOI_MW_KEEP")) {
-        char cmd[400];
-        snprintf(cmd, sizeof cmd, "rm -rf %s", g_dir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "cannot remove %s\n", g_dir);
-    }
 }
 END_TEST
 
@@ -524,12 +338,8 @@ int main(int argc, char **argv)
 {
     Suite *s;
     TCase *tc;
-    if (argc < 3) {
-        fprintf(stderr, "usage: %s NAVOI_CLI NAVOI_SIM\n", argv[0]);
+    if (simproc_args(argc, argv, &g_cli, &g_simexe) != 0)
         return 2;
-    }
-    g_cli = argv[1];
-    g_simexe = argv[2];
     if (!pgt_conninfo()) {
         fprintf(stderr, "postgres-multiworker: no PostgreSQL server: skipped\n");
         return 77;
