@@ -902,7 +902,7 @@ NAVOI_API void navoi_txn_free(navoi_txn *txn);
 #define NAVOI_ITEM_PENDING 1 /**< stored, waiting to be sent (maybe for a backoff or its original) */
 #define NAVOI_ITEM_SENDING 2 /**< a manage request is (or may have been) on its way; no transactionId yet */
 #define NAVOI_ITEM_SENT 3    /**< NAV returned a transactionId; polling for the outcome */
-#define NAVOI_ITEM_DONE 4    /**< final: NAV reports DONE (the report happened) */
+#define NAVOI_ITEM_DONE 4    /**< final: NAV reports DONE (the report happened; an annulment may still await approval, see navoi_outbox_item_annulment_status()) */
 #define NAVOI_ITEM_ABORTED 5 /**< final: NAV reports ABORTED; see the validation messages */
 #define NAVOI_ITEM_FAILED 6  /**< a person must fix the data; never retried automatically */
 #define NAVOI_ITEM_NEEDS_ATTENTION 7 /**< retries exhausted or evidence conflicting; a person decides */
@@ -1163,7 +1163,10 @@ NAVOI_API int navoi_outbox_enqueue_annulment(navoi_outbox *ob, const char *key,
 
 /**
  * Does one bounded unit of work: one poll, one lost-transaction check or
- * one batch submission. Never waits longer than one HTTP exchange.
+ * one batch submission, in this order of priority; only when none is due,
+ * one poll of an annulment awaiting approval
+ * (navoi_outbox_set_policy_annulment()). Never waits longer than one HTTP
+ * exchange.
  * @param ob the outbox.
  * @param did_work_out optional; 1 if something was done, 0 if nothing is
  *        due (see navoi_outbox_next_due()).
@@ -1175,7 +1178,8 @@ NAVOI_API int navoi_outbox_enqueue_annulment(navoi_outbox *ob, const char *key,
 NAVOI_API int navoi_outbox_step(navoi_outbox *ob, int *did_work_out);
 
 /**
- * Time at which the next unit of work becomes due.
+ * Time at which the next unit of work becomes due (including the next
+ * poll of an annulment awaiting approval).
  * @param ob the outbox.
  * @param due_ms_out receives the time (ms since epoch, client clock);
  *        0 when nothing is waiting.
@@ -1451,7 +1455,8 @@ NAVOI_API const char *navoi_outbox_item_request_id(const navoi_outbox_item *it);
 NAVOI_API int32_t navoi_outbox_item_attempts(const navoi_outbox_item *it);
 
 /**
- * Enqueue time and the time the next action is due (ms since epoch).
+ * Enqueue time and the time the next action is due (ms since epoch; for a
+ * DONE annulment awaiting approval its next status poll; 0 when none).
  * @param it the snapshot.
  * @param enqueued_ms_out optional. @param due_ms_out optional.
  * @return NAVOI_OK or NAVOI_EINVAL.
@@ -1499,6 +1504,16 @@ NAVOI_API int navoi_outbox_item_message(const navoi_outbox_item *it, size_t k, i
 
 /**
  * annulmentVerificationStatus of an annulment item ("" if none).
+ * A DONE annulment starts as VERIFICATION_PENDING: NAV processed it and a
+ * primary user must approve or reject it on NAV's web UI. The worker keeps
+ * polling it (navoi_outbox_set_policy_annulment()) and stores the decision
+ * here when it arrives: VERIFICATION_DONE (approved: the report is
+ * annulled) or VERIFICATION_REJECTED (nothing changed: the invoice report
+ * stays valid, logged at NAVOI_LOG_WARN). NOT_VERIFIABLE: an index of the
+ * request had an ERROR, the annulment will never take effect (WARN as
+ * well). The item stays DONE in every case; each change is a history entry
+ * "annulment-decided ..." (or "annulment-unfollowed ..." when the follow
+ * horizon ran out without a decision).
  * @param it the snapshot.
  * @return borrowed, never NULL.
  * @since 0.1
@@ -1584,6 +1599,29 @@ NAVOI_API int navoi_outbox_open_postgres(navoi_outbox **out, navoi_client *clien
 NAVOI_API int navoi_outbox_enqueue_batch(navoi_outbox *ob, const char *const *keys,
                                          const navoi_invoice *const *invoices, size_t n,
                                          int *created_out);
+
+/**
+ * Following of annulment approvals (PROTOCOL.md 5.2): a DONE annulment
+ * whose status is VERIFICATION_PENDING is polled again with
+ * queryTransactionStatus first_ms after it became DONE, then at doubling
+ * intervals (the time since the send, at least first_ms) up to cap_ms,
+ * until the decision arrives or horizon_ms after the send; then following
+ * stops with a NAVOI_LOG_WARN line and a history entry. These polls come
+ * after every other unit of work (navoi_outbox_step() makes one only when
+ * nothing else is due) and obey the same pacing. While an annulment of an
+ * item is on its way (SENDING, SENT) or followed, MODIFY, STORNO and further
+ * annulments of the same item wait in PENDING instead of being sent (NAV
+ * would abort them with ANNULMENT_IN_PROGRESS); the decision releases them.
+ * Defaults 1 h, 24 h and 60 days. Annulments stored as DONE by an earlier
+ * navoi are not followed.
+ * @param ob the outbox.
+ * @param first_ms first delay (>= 1). @param cap_ms largest delay (>= first_ms).
+ * @param horizon_ms how long after the send to follow (>= 0; 0: never follow).
+ * @return NAVOI_OK or NAVOI_EINVAL.
+ * @since 0.1
+ */
+NAVOI_API int navoi_outbox_set_policy_annulment(navoi_outbox *ob, uint32_t first_ms,
+                                                uint32_t cap_ms, int64_t horizon_ms);
 /** @} */
 
 /* ------------------------------------------------------------------ */

@@ -95,9 +95,14 @@ static void set_defaults(navoi_outbox *ob)
     ob->poll_cap_ms = 60000;
     ob->lost_wait_ms = 300000;
     ob->lost_margin_ms = 600000;
+    ob->rec_max_cands = 10000;
+    ob->rec_max_pages = 1000;
     ob->batch_max = 100;
     ob->validation = NAVOI_OUTBOX_VALIDATE_REFUSE;
     ob->min_interval_ms = 1000;
+    ob->ann_first_ms = 3600000;
+    ob->ann_cap_ms = 86400000;
+    ob->ann_horizon_ms = (int64_t)60 * 24 * 3600 * 1000;
 }
 
 static int init_worker_id(navoi_outbox *ob)
@@ -142,31 +147,25 @@ NAVOI_API int navoi_outbox_new(navoi_outbox **out, navoi_client *client,
     return NAVOI_OK;
 }
 
+/* navoi_outbox_new() on an SQLite backend (a navoi__storage_make_fn). */
+static int make_sqlite_outbox(void *out, navoi_client *client, const navoi_storage_ops *ops,
+                              void *ud)
+{
+    navoi_outbox **ob = out;
+    int rc = navoi_outbox_new(ob, client, ops, ud);
+    if (rc == NAVOI_OK)
+        (*ob)->is_sqlite = 1;
+    return rc;
+}
+
 NAVOI_API int navoi_outbox_open_sqlite(navoi_outbox **out, navoi_client *client,
                                        const char *path)
 {
-    navoi_storage_ops ops;
-    void *ud = NULL;
-    char err[512];
-    int rc;
-
     if (!out)
         return NAVOI_EINVAL;
     *out = NULL;
-    if (!client || !path)
-        return NAVOI_EINVAL;
-    rc = navoi__storage_sqlite_open(path, &ops, &ud, err, sizeof err);
-    if (rc != NAVOI_OK) {
-        navoi__fail(client, rc, "outbox: %s", err);
-        return rc;
-    }
-    rc = navoi_outbox_new(out, client, &ops, ud);
-    if (rc != NAVOI_OK) {
-        ops.destroy(ud);
-        return rc;
-    }
-    (*out)->is_sqlite = 1;
-    return NAVOI_OK;
+    return navoi__storage_open_handle(out, client, "outbox", navoi__storage_sqlite_opener, path,
+                                      make_sqlite_outbox);
 }
 
 NAVOI_API void navoi_outbox_free(navoi_outbox *ob)
@@ -214,6 +213,17 @@ NAVOI_API int navoi_outbox_set_policy_lost(navoi_outbox *ob, uint32_t wait_ms, u
         return NAVOI_EINVAL;
     ob->lost_wait_ms = wait_ms;
     ob->lost_margin_ms = margin_ms;
+    return NAVOI_OK;
+}
+
+NAVOI_API int navoi_outbox_set_policy_annulment(navoi_outbox *ob, uint32_t first_ms,
+                                                uint32_t cap_ms, int64_t horizon_ms)
+{
+    if (!ob || first_ms < 1 || cap_ms < first_ms || horizon_ms < 0)
+        return NAVOI_EINVAL;
+    ob->ann_first_ms = first_ms;
+    ob->ann_cap_ms = cap_ms;
+    ob->ann_horizon_ms = horizon_ms;
     return NAVOI_OK;
 }
 
@@ -1154,6 +1164,16 @@ NAVOI_API int navoi_outbox_next_due(navoi_outbox *ob, int64_t *due_ms_out)
             best = l.v[0]->due;
         navoi__ob_list_free(&l);
     }
+    {
+        /* the next poll of a DONE annulment awaiting approval (outbox.h) */
+        navoi__ob_list l;
+        int rc = navoi__ob_select(ob, NAVOI_STORAGE_BY_DUE, NULL, NAVOI_ITEM_DONE, -1, 0, 1, &l);
+        if (rc != NAVOI_OK)
+            return rc;
+        if (l.n && (best == 0 || navoi__ob_due_time(l.v[0]) < best))
+            best = navoi__ob_due_time(l.v[0]);
+        navoi__ob_list_free(&l);
+    }
     if (best && ob->last_request_ms && best < ob->last_request_ms + ob->min_interval_ms)
         best = ob->last_request_ms + ob->min_interval_ms;
     if (best && best < ob->pace_until)
@@ -1288,7 +1308,7 @@ NAVOI_API int navoi_outbox_item_times(const navoi_outbox_item *s, int64_t *enque
     if (enqueued_ms_out)
         *enqueued_ms_out = s->it->created;
     if (due_ms_out)
-        *due_ms_out = s->it->due;
+        *due_ms_out = navoi__ob_due_time(s->it);
     return NAVOI_OK;
 }
 

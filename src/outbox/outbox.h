@@ -59,7 +59,8 @@ typedef struct navoi__ob_item {
     int64_t fence;
     int op;              /* NAVOI_OP_CREATE/MODIFY/STORNO or NAVOI_OP_ANNUL */
     int state;           /* NAVOI_ITEM_* */
-    char *number;        /* invoice number; for ANNUL the annulled number */
+    char *number;        /* invoice number; for ANNUL the annulled number; never
+                          * NULL in an item read from storage */
     char *orig_key;      /* original item (MODIFY/STORNO/ANNUL), NULL if none */
     char *hash;          /* SHA-256 of what was enqueued (duplicate check) */
     int64_t created, due;
@@ -97,6 +98,7 @@ typedef struct navoi__ob_reconcile {
     int64_t from_ms, to_ms;
     char **cands;
     size_t ncands, icand;
+    char other[64];      /* a candidate with our numbers but other content */
 } navoi__ob_reconcile;
 
 struct navoi_outbox {
@@ -113,6 +115,10 @@ struct navoi_outbox {
     int64_t horizon_ms;
     uint32_t poll_first_ms, poll_cap_ms;
     uint32_t lost_wait_ms, lost_margin_ms;
+    /* Bounds of one lost-transaction check (tests lower them): candidates
+     * examined, pages of queryTransactionList read. */
+    size_t rec_max_cands;
+    int32_t rec_max_pages;
     uint32_t batch_max, min_interval_ms;
     int validation;      /* NAVOI_OUTBOX_VALIDATE_* */
     int64_t last_request_ms;
@@ -124,6 +130,9 @@ struct navoi_outbox {
     void *user_log_ud;
     char log_corr[32];
     char log_keys[200];
+    /* following the approval of DONE annulments (navoi_outbox_set_policy_annulment) */
+    uint32_t ann_first_ms, ann_cap_ms;
+    int64_t ann_horizon_ms;
 };
 
 /* record.c */
@@ -222,7 +231,24 @@ int navoi__ob_begin(navoi_outbox *ob);
 int navoi__ob_finish(navoi_outbox *ob, int rc);
 /* Keeps the items of l in state (and txid/rid when given), by position. */
 void navoi__ob_filter(navoi__ob_list *l, int state, const char *txid, const char *rid);
+/* s, or "" / dflt when s is NULL (optional fields in messages). */
+const char *navoi__ob_str(const char *s);
+const char *navoi__ob_str_or(const char *s, const char *dflt);
 /* Makes the PENDING items that wait for original key due now. */
 int navoi__ob_wake_dependents(navoi_outbox *ob, const char *key, int64_t now);
+
+/* Following the approval of annulments (step.c). A DONE annulment whose
+ * annulmentVerificationStatus is VERIFICATION_PENDING stays DONE and is
+ * polled again until a primary user decides on NAV's web UI. Its next poll
+ * time is stored as due - NAVOI__OB_FOLLOW_SHIFT, in the negative range:
+ * every other DONE item has due 0, and BY_DUE (due_ms <= due_max) is the
+ * selector every backend has, so a selection up to now - SHIFT finds the
+ * followed items only, in poll order, through the existing (state, due_ms)
+ * index, with no schema change and with third-party backends as they are. */
+#define NAVOI__OB_FOLLOW_SHIFT ((int64_t)1 << 62)
+#define NAVOI__OB_FOLLOWED(it) ((it)->state == NAVOI_ITEM_DONE && (it)->due < 0)
+/* The time the item's next action is due, for operators (a followed
+ * annulment's next poll unshifted). */
+int64_t navoi__ob_due_time(const navoi__ob_item *it);
 
 #endif

@@ -299,6 +299,9 @@ int navoi__ob_record_read(const char *key, int64_t fence, const char *rec, size_
         }
 #undef IS
     }
+    /* the pipeline compares and logs numbers: never NULL, if empty */
+    if (rc == NAVOI_OK && !it->number && !(it->number = navoi__strdup("")))
+        rc = NAVOI_ENOMEM;
     if (rc != NAVOI_OK) {
         navoi__ob_item_destroy(it);
         return rc;

@@ -11,7 +11,12 @@
  *      returnOriginalRequest of an unknown candidate);
  *   3. send: one batch of due PENDING items whose originals are DONE
  *      (tokenExchange, then "about to send" committed, then manageInvoice
- *      or manageAnnulment).
+ *      or manageAnnulment);
+ *   4. follow: one queryTransactionStatus of a DONE annulment that awaits
+ *      approval by a primary user on NAV's web UI (VERIFICATION_PENDING),
+ *      at a slow doubling pace (1 h to 24 h) for a bounded time (60 days),
+ *      until VERIFICATION_DONE or _REJECTED arrives. Last, so that it
+ *      never takes a request slot from the work above.
  * Each unit makes at most one request of a kind that can block (the token
  * exchange before a send is the only second one, and it is short).
  *
@@ -59,7 +64,118 @@ static void tramp(int level, const char *corr, const char *msg, void *ud)
     ob->user_log(level, ob->log_corr[0] ? ob->log_corr : corr, line, ob->user_log_ud);
 }
 
+/* ---- annulments awaiting approval (see outbox.h) ---- */
+
+int64_t navoi__ob_due_time(const navoi__ob_item *it)
+{
+    return NAVOI__OB_FOLLOWED(it) ? it->due + NAVOI__OB_FOLLOW_SHIFT : it->due;
+}
+
+/* A final annulmentVerificationStatus: anything but VERIFICATION_PENDING
+ * (and "", no annulmentData in the answer: treated as still pending). */
+static int annul_decided(const char *status)
+{
+    return status && *status && strcmp(status, "VERIFICATION_PENDING") != 0;
+}
+
+/* The stored due of a DONE annulment still awaiting approval: its next
+ * poll after now, shifted (outbox.h); 0 (not followed) once the horizon
+ * after the send has passed. The interval is the time since the send,
+ * clamped to [first, cap], so that successive intervals double. */
+static int64_t follow_due(const navoi_outbox *ob, const navoi__ob_item *it, int64_t now)
+{
+    int64_t base = it->sent ? it->sent : now, end = base + ob->ann_horizon_ms, d = now - base;
+    if (ob->ann_horizon_ms <= 0 || now >= end)
+        return 0;
+    if (d < (int64_t)ob->ann_first_ms)
+        d = ob->ann_first_ms;
+    if (d > (int64_t)ob->ann_cap_ms)
+        d = ob->ann_cap_ms;
+    return (now + d < end ? now + d : end) - NAVOI__OB_FOLLOW_SHIFT;
+}
+
+/* One log line for the annulment status of a DONE annulment (date and
+ * user of the decision when NAV sent them). */
+static void log_annulment(navoi_outbox *ob, const navoi__ob_item *it, const char *txid,
+                          int64_t now, const char *date, const char *user)
+{
+    const char *st = it->astatus ? it->astatus : "";
+    char by[160] = "";
+    if (date && *date)
+        snprintf(by, sizeof by, " on %s%s%s", date, user && *user ? " by " : "",
+                 user && *user ? user : "");
+    if (!strcmp(st, "VERIFICATION_DONE"))
+        navoi__ob_log(ob, NAVOI_LOG_INFO, it->rid, it->key,
+                      "annulment of %s approved (VERIFICATION_DONE%s, transaction %s): the "
+                      "report is annulled", it->number ? it->number : "", by, txid);
+    else if (!strcmp(st, "VERIFICATION_REJECTED"))
+        navoi__ob_log(ob, NAVOI_LOG_WARN, it->rid, it->key,
+                      "annulment of %s REJECTED (VERIFICATION_REJECTED%s, transaction %s): the "
+                      "invoice report stays valid", it->number ? it->number : "", by, txid);
+    else if (!strcmp(st, "NOT_VERIFIABLE"))
+        navoi__ob_log(ob, NAVOI_LOG_WARN, it->rid, it->key,
+                      "annulment of %s NOT_VERIFIABLE (an index of transaction %s had an "
+                      "ERROR): it will not take effect; enqueue it again", it->number ?
+                      it->number : "", txid);
+    else if (NAVOI__OB_FOLLOWED(it))
+        navoi__ob_log(ob, NAVOI_LOG_INFO, it->rid, it->key,
+                      "annulment of %s awaits approval by a primary user on NAV's web UI "
+                      "(VERIFICATION_PENDING, transaction %s); next status poll in %lld min",
+                      it->number ? it->number : "", txid,
+                      (long long)((navoi__ob_due_time(it) - now) / 60000));
+    else if (*st)
+        navoi__ob_log(ob, NAVOI_LOG_WARN, it->rid, it->key,
+                      "annulment of %s still %s (transaction %s) and not followed "
+                      "(any more): check NAV's web UI or 'navoi query transaction-status %s'",
+                      it->number ? it->number : "", st, txid, txid);
+}
+
 /* ---- 1. poll ---- */
+
+/* The status query of a poll unit for the claimed items l, after the
+ * pacing (*did stays 0 when the slot is not there yet). *qrc gets the
+ * query's result; a CONFIG/SECURITY failure halts (NAVOI_ECONFIG). */
+static int query_status(navoi_outbox *ob, const navoi__ob_list *l, const char *txid,
+                        int64_t now, int *did, int *qrc, navoi_txn **txn)
+{
+    int rc = NAVOI_OK, cat;
+    *qrc = NAVOI_OK;
+    navoi__ob_log_context(ob, l->v[0]->rid, l->v, l->n);
+    if (!navoi__ob_pace_ok(ob, now, 1, &rc))
+        return rc;
+    *qrc = navoi_query_transaction_status(ob->client, txid, 0, txn);
+    ob->last_request_ms = now;
+    *did = 1;
+    cat = *qrc == NAVOI_OK ? NAVOI_CAT_NONE : navoi_client_error_category(ob->client);
+    if (cat == NAVOI_CAT_CONFIG || cat == NAVOI_CAT_SECURITY)
+        return navoi__ob_halt(ob, ob->log_keys);
+    return NAVOI_OK;
+}
+
+/* The items of transaction txid in state (and for which keep() holds,
+ * when given), claimed for this worker: NAV answers for the transaction as
+ * a whole, so they are polled together; items another worker holds are
+ * dropped. */
+static int claim_txn(navoi_outbox *ob, const char *txid, int state,
+                     int (*keep)(const navoi__ob_item *), int64_t now, navoi__ob_list *l)
+{
+    size_t i, k;
+    int rc = navoi__ob_select(ob, NAVOI_STORAGE_BY_GROUP, txid, 0, 0, 0, 1000, l);
+    if (rc != NAVOI_OK)
+        return rc;
+    navoi__ob_filter(l, state, txid, NULL);
+    for (i = k = 0; i < l->n; i++) {
+        if (!keep || keep(l->v[i]))
+            l->v[k++] = l->v[i];
+        else
+            navoi__ob_item_destroy(l->v[i]);
+    }
+    l->n = k;
+    rc = navoi__ob_claim_all(ob, l->v, &l->n, now);
+    if (rc != NAVOI_OK)
+        navoi__ob_list_free(l);
+    return rc;
+}
 
 static int unit_poll(navoi_outbox *ob, int64_t now, int *did)
 {
@@ -82,30 +198,17 @@ static int unit_poll(navoi_outbox *ob, int64_t now, int *did)
     }
     snprintf(txid, sizeof txid, "%s", first.v[0]->txid);
     navoi__ob_list_free(&first);
-    rc = navoi__ob_select(ob, NAVOI_STORAGE_BY_GROUP, txid, 0, 0, 0, 1000, &l);
-    if (rc != NAVOI_OK)
-        return rc;
-    navoi__ob_filter(&l, NAVOI_ITEM_SENT, txid, NULL);
-    rc = navoi__ob_claim_all(ob, l.v, &l.n, now);
+    rc = claim_txn(ob, txid, NAVOI_ITEM_SENT, NULL, now, &l);
     if (rc != NAVOI_OK || l.n == 0) {
         navoi__ob_list_free(&l);
         return rc;
     }
-    if (!navoi__ob_pace_ok(ob, now, 1, &rc)) {
+    rc = query_status(ob, &l, txid, now, did, &qrc, &txn);
+    if (rc != NAVOI_OK || !*did) {
         navoi__ob_list_free(&l);
         return rc;
     }
-    navoi__ob_log_context(ob, l.v[0]->rid, l.v, l.n);
-    qrc = navoi_query_transaction_status(c, txid, 0, &txn);
-    ob->last_request_ms = now;
-    *did = 1;
     if (qrc != NAVOI_OK) {
-        int cat = navoi_client_error_category(c);
-        if (cat == NAVOI_CAT_CONFIG || cat == NAVOI_CAT_SECURITY) {
-            rc = navoi__ob_halt(ob, ob->log_keys);
-            navoi__ob_list_free(&l);
-            return rc;
-        }
         rc = navoi__ob_begin(ob);
         for (i = 0; i < l.n && rc == NAVOI_OK; i++) {
             navoi__ob_item *it = l.v[i];
@@ -113,7 +216,7 @@ static int unit_poll(navoi_outbox *ob, int64_t now, int *did)
             it->due = now + poll_delay(ob, it->polls);
             navoi__ob_client_error(ob, it, qrc);
             rc = navoi__ob_save(ob, it, 1, "poll-failed txid=%s http=%d nav=%s cat=%s", txid,
-                                it->ehttp, it->enav ? it->enav : "", navoi__ob_cat_name(it->ecat));
+                                it->ehttp, navoi__ob_str(it->enav), navoi__ob_cat_name(it->ecat));
         }
         navoi__ob_log(ob, NAVOI_LOG_WARN, ob->log_corr, ob->log_keys,
                       "status query of %s failed, retrying: %s", txid, navoi_client_errmsg(c));
@@ -191,8 +294,15 @@ static int unit_poll(navoi_outbox *ob, int64_t now, int *did)
         } else {
             it->state = NAVOI_ITEM_DONE;
             navoi__ob_clear_error(it);
-            if (it->op == NAVOI_OP_ANNUL)
-                navoi__ob_set_str(&it->astatus, navoi_txn_annulment_status(txn));
+            if (it->op == NAVOI_OP_ANNUL &&
+                (rc = navoi__ob_set_str(&it->astatus, navoi_txn_annulment_status(txn))) !=
+                    NAVOI_OK) {
+                rc = navoi__ob_fail(ob, rc, "out of memory storing the annulment status of %s",
+                                    it->key);
+                break;
+            }
+            if (it->op == NAVOI_OP_ANNUL && !annul_decided(it->astatus))
+                it->due = follow_due(ob, it, now);
             rc = navoi__ob_save(ob, it, 0, "done txid=%s index=%d messages=%zu%s%s state=DONE",
                                 txid, (int)it->tidx, it->nmsgs,
                                 it->astatus ? " annulment=" : "", it->astatus ? it->astatus : "");
@@ -200,6 +310,8 @@ static int unit_poll(navoi_outbox *ob, int64_t now, int *did)
                 rc = navoi__ob_wake_dependents(ob, it->key, now);
             navoi__ob_log(ob, NAVOI_LOG_INFO, it->rid, it->key, "DONE (%s index %d)", txid,
                           (int)it->tidx);
+            if (it->op == NAVOI_OP_ANNUL)
+                log_annulment(ob, it, txid, now, NULL, NULL);
         }
     }
     rc = navoi__ob_finish(ob, rc);
@@ -253,6 +365,36 @@ static int is_batch_invoice(const char *xml, size_t len)
     return 0;
 }
 
+/* An annulment of the original (other than it) that NAV has or may have
+ * and that is not decided: sent and not final yet, or DONE and followed.
+ * NAV aborts a MODIFY, STORNO or second annulment of the original meanwhile
+ * (ANNULMENT_IN_PROGRESS, PROTOCOL.md 5.2). *until gets when to look again
+ * (the decision also wakes the waiting items). 1 found, 0 none, <0 error. */
+static int annulment_pending(navoi_outbox *ob, const navoi__ob_item *it, const char *orig_key,
+                             int64_t now, char akey[NAVOI__OB_MAX_KEY + 1], int64_t *until)
+{
+    navoi__ob_list l;
+    size_t i;
+    int rc = navoi__ob_select(ob, NAVOI_STORAGE_BY_ORIGINAL, orig_key, 0, 0, 0, 1000, &l);
+    if (rc != NAVOI_OK)
+        return rc;
+    for (i = 0; i < l.n && rc == 0; i++) {
+        const navoi__ob_item *a = l.v[i];
+        if (a->op != NAVOI_OP_ANNUL || !strcmp(a->key, it->key))
+            continue;
+        if (a->state == NAVOI_ITEM_SENDING || a->state == NAVOI_ITEM_SENT)
+            *until = now + (ob->poll_cap_ms > 1000 ? ob->poll_cap_ms : 1000);
+        else if (NAVOI__OB_FOLLOWED(a))
+            *until = navoi__ob_due_time(a) > now + 1000 ? navoi__ob_due_time(a) : now + 1000;
+        else
+            continue;
+        snprintf(akey, NAVOI__OB_MAX_KEY + 1, "%s", a->key);
+        rc = 1;
+    }
+    navoi__ob_list_free(&l);
+    return rc;
+}
+
 /* Checks the original of an amendment/annulment: 1 ready, 0 wait, -1 the
  * original failed (the item is marked FAILED and saved). */
 static int dependency(navoi_outbox *ob, navoi__ob_item *it, int64_t now, int *rc_out)
@@ -271,8 +413,28 @@ static int dependency(navoi_outbox *ob, navoi__ob_item *it, int64_t now, int *rc
     }
     rc = o->state;
     if (rc == NAVOI_ITEM_DONE) {
+        char akey[NAVOI__OB_MAX_KEY + 1], m[400];
+        int64_t until = 0;
+        int waits = annulment_pending(ob, it, o->key, now, akey, &until);
+        if (waits <= 0) {
+            *rc_out = waits;
+            navoi__ob_item_destroy(o);
+            return waits == 0;
+        }
+        snprintf(m, sizeof m, "waits for the decision on annulment %s of %s (NAV refuses "
+                 "amendments and annulments of it meanwhile: ANNULMENT_IN_PROGRESS)", akey,
+                 o->key);
+        it->due = until;
+        if (it->emsg && !strcmp(it->emsg, m)) {
+            *rc_out = navoi__ob_save(ob, it, 0, NULL);
+        } else {
+            navoi__ob_set_error(it, 0, NAVOI_CAT_NONE, 0, NULL, m);
+            *rc_out = navoi__ob_save(ob, it, 0, "waiting annulment=%s original=%s", akey,
+                                     o->key);
+            navoi__ob_log(ob, NAVOI_LOG_INFO, it->rid, it->key, "%s", m);
+        }
         navoi__ob_item_destroy(o);
-        return 1;
+        return 0;
     }
     if (rc == NAVOI_ITEM_ABORTED || rc == NAVOI_ITEM_FAILED) {
         char m[300];
@@ -500,7 +662,7 @@ static int unit_send(navoi_outbox *ob, int64_t now, int *did)
             it->state = NAVOI_ITEM_PENDING;
             it->due = now;
             rc = navoi__ob_save(ob, it, 0, "rejected rid=%s http=%d nav=%s cat=%s state=PENDING",
-                                rid, it->ehttp, it->enav ? it->enav : "", navoi__ob_cat_name(cat));
+                                rid, it->ehttp, navoi__ob_str(it->enav), navoi__ob_cat_name(cat));
         }
         rc = navoi__ob_finish(ob, rc);
         if (rc == NAVOI_OK)
@@ -540,7 +702,7 @@ static int unit_send(navoi_outbox *ob, int64_t now, int *did)
                 it->due = it->sent + ob->lost_wait_ms;
                 rc = navoi__ob_save(ob, it, 1, "ambiguous rid=%s http=%d nav=%s code=%d "
                                     "state=SENDING (lost-transaction check after %lld ms)",
-                                    rid, it->ehttp, it->enav ? it->enav : "", src,
+                                    rid, it->ehttp, navoi__ob_str(it->enav), src,
                                     (long long)ob->lost_wait_ms);
                 break;
             case NAVOI_CAT_DATA:
@@ -554,7 +716,7 @@ static int unit_send(navoi_outbox *ob, int64_t now, int *did)
                     it->due = 0;
                 }
                 rc = navoi__ob_save(ob, it, 0, "rejected rid=%s http=%d nav=%s cat=DATA "
-                                    "state=%s%s", rid, it->ehttp, it->enav ? it->enav : "",
+                                    "state=%s%s", rid, it->ehttp, navoi__ob_str(it->enav),
                                     navoi_outbox_state_name(it->state),
                                     split ? " (batch split: resending one by one)" : "");
                 break;
@@ -564,7 +726,7 @@ static int unit_send(navoi_outbox *ob, int64_t now, int *did)
                 navoi__ob_transient(ob, it, now, u);
                 rc = navoi__ob_save(ob, it, 0, "rejected rid=%s http=%d nav=%s cat=TRANSIENT "
                                     "state=%s retry_at=%lld", rid, it->ehttp,
-                                    it->enav ? it->enav : "", navoi_outbox_state_name(it->state),
+                                    navoi__ob_str(it->enav), navoi_outbox_state_name(it->state),
                                     (long long)it->due);
                 break;
             }
@@ -581,6 +743,111 @@ out:
     /* batch[] points into cands or grp */
     navoi__ob_list_free(&grp);
     navoi__ob_list_free(&cands);
+    return rc;
+}
+
+/* ---- 4. follow annulments awaiting approval ---- */
+
+/* Applies the status NAV gave (status NULL: the query failed) to a
+ * followed annulment, inside the step's transaction. *wake is set when
+ * the item stopped being followed (decided, or the horizon passed). */
+static int follow_apply(navoi_outbox *ob, navoi__ob_item *it, const char *status,
+                        const char *date, const char *user, int64_t now, int *wake)
+{
+    const char *txid = it->txid ? it->txid : "";
+    navoi_client *c = ob->client;
+    int rc;
+    it->polls++;
+    if (annul_decided(status)) {
+        if ((rc = navoi__ob_set_str(&it->astatus, status)) != NAVOI_OK)
+            return navoi__ob_fail(ob, rc, "out of memory storing the annulment status of %s",
+                                  it->key);
+        it->due = 0;
+        *wake = 1;
+        return navoi__ob_save(ob, it, 0, "annulment-decided txid=%s verification=%s date=%s "
+                              "user=%s polls=%d", txid, status, date ? date : "",
+                              user ? user : "", (int)it->polls);
+    }
+    it->due = follow_due(ob, it, now);
+    if (!it->due) {
+        *wake = 1;
+        return navoi__ob_save(ob, it, 0, "annulment-unfollowed txid=%s verification=%s "
+                              "polls=%d (no decision within %lld days of the send)", txid,
+                              it->astatus ? it->astatus : "", (int)it->polls,
+                              (long long)(ob->ann_horizon_ms / 86400000));
+    }
+    if (status)
+        return navoi__ob_save(ob, it, 0, NULL);
+    return navoi__ob_save(ob, it, 0, "annulment-poll-failed txid=%s http=%d nav=%s cat=%s", txid,
+                          navoi_client_http_status(c), navoi_client_nav_error_code(c),
+                          navoi__ob_cat_name(navoi_client_error_category(c)));
+}
+
+static int followed_annulment(const navoi__ob_item *it)
+{
+    return it->op == NAVOI_OP_ANNUL && NAVOI__OB_FOLLOWED(it);
+}
+
+static int unit_follow(navoi_outbox *ob, int64_t now, int *did)
+{
+    navoi_client *c = ob->client;
+    navoi__ob_list first, l;
+    navoi_txn *txn = NULL;
+    const char *status = NULL, *date = NULL, *user = NULL;
+    char txid[64];
+    size_t i;
+    int rc, qrc, *wake = NULL;
+
+    rc = navoi__ob_due(ob, NAVOI_ITEM_DONE, now - NAVOI__OB_FOLLOW_SHIFT, 1, &first);
+    if (rc != NAVOI_OK || first.n == 0) {
+        navoi__ob_list_free(&first);
+        return rc;
+    }
+    if (first.v[0]->op != NAVOI_OP_ANNUL || !first.v[0]->txid) {
+        /* not an annulment with a transaction (a foreign write): stop following */
+        first.v[0]->due = 0;
+        *did = 1;
+        rc = navoi__ob_begin(ob);
+        if (rc == NAVOI_OK)
+            rc = navoi__ob_finish(ob, navoi__ob_save(ob, first.v[0], 0, NULL));
+        navoi__ob_list_free(&first);
+        return rc;
+    }
+    snprintf(txid, sizeof txid, "%s", first.v[0]->txid);
+    navoi__ob_list_free(&first);
+    /* NAV decides on the transaction as a whole: every followed item of it */
+    rc = claim_txn(ob, txid, NAVOI_ITEM_DONE, followed_annulment, now, &l);
+    if (rc != NAVOI_OK || l.n == 0 || !(wake = navoi__calloc(l.n, sizeof *wake))) {
+        rc = rc == NAVOI_OK && l.n ? navoi__ob_fail(ob, NAVOI_ENOMEM, "out of memory") : rc;
+        navoi__ob_list_free(&l);
+        return rc;
+    }
+    rc = query_status(ob, &l, txid, now, did, &qrc, &txn);
+    if (rc != NAVOI_OK || !*did)
+        goto out;
+    if (qrc != NAVOI_OK) {
+        navoi__ob_log(ob, NAVOI_LOG_WARN, ob->log_corr, ob->log_keys,
+                      "annulment status query of %s failed, retrying later: %s", txid,
+                      navoi_client_errmsg(c));
+    } else {
+        status = navoi_txn_annulment_status(txn);
+        if (navoi_txn_annulment_decision(txn, &date, &user) != NAVOI_OK)
+            date = user = NULL;
+    }
+    rc = navoi__ob_begin(ob);
+    for (i = 0; i < l.n && rc == NAVOI_OK; i++)
+        rc = follow_apply(ob, l.v[i], status, date, user, now, &wake[i]);
+    for (i = 0; i < l.n && rc == NAVOI_OK; i++)
+        if (wake[i] && l.v[i]->orig_key)
+            rc = navoi__ob_wake_dependents(ob, l.v[i]->orig_key, now);
+    rc = navoi__ob_finish(ob, rc);
+    for (i = 0; i < l.n && rc == NAVOI_OK; i++)
+        if (wake[i])
+            log_annulment(ob, l.v[i], txid, now, date, user);
+out:
+    navoi__free(wake);
+    navoi_txn_free(txn);
+    navoi__ob_list_free(&l);
     return rc;
 }
 
@@ -608,6 +875,8 @@ int navoi__ob_step(navoi_outbox *ob, int *did)
         rc = navoi__ob_unit_reconcile(ob, now, did);
     if (rc == NAVOI_OK && !*did)
         rc = unit_send(ob, now, did);
+    if (rc == NAVOI_OK && !*did)
+        rc = unit_follow(ob, now, did);
     if (rc == NAVOI_ESTATE) {
         /* A fenced write was refused: another worker took the item(s) over
          * after this one's lease ran out. The transaction was rolled back,

@@ -152,7 +152,8 @@ int navoi__ob_claim_one(navoi_outbox *ob, navoi__ob_item *it, int64_t now)
     rc = ob->ops.claim(it->key, it->fence, ob->worker, now, now + ob->lease_ms, &nf, ob->ud);
     if (rc != NAVOI_OK) {
         ob->ops.rollback(ob->ud);
-        return rc;
+        /* NAVOI_ESTATE: another worker holds it, not a failure */
+        return rc == NAVOI_ESTATE ? rc : navoi__ob_fail(ob, rc, "storage: claim failed");
     }
     it->fence = nf;
     return navoi__ob_commit(ob);
@@ -292,4 +293,14 @@ int navoi__ob_wake_dependents(navoi_outbox *ob, const char *key, int64_t now)
     }
     navoi__ob_list_free(&l);
     return rc;
+}
+
+const char *navoi__ob_str(const char *s)
+{
+    return navoi__ob_str_or(s, "");
+}
+
+const char *navoi__ob_str_or(const char *s, const char *dflt)
+{
+    return s ? s : dflt;
 }

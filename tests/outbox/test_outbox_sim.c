@@ -1,5 +1,5 @@
 /* test_outbox_sim.c - the outbox against the in-process simulator: batches,
- * chains, annulments, duplicate enqueue, the fault matrix of PROTOCOL.md 7
+ * chains, annulments and the following of their approval, duplicate enqueue, the fault matrix of PROTOCOL.md 7
  * (category, requests seen by the simulator, retry times), seeded
  * ambiguous runs, a 24-hour outage on the clock hook and the reused
  * connection case. The client's clock is the simulator's clock, so time
@@ -268,6 +268,308 @@ START_TEST(annulment_item)
     ck_assert_uint_eq(strlen(navoi_outbox_item_transaction_id(it, NULL)), 16);
     navoi_outbox_item_free(it);
     ck_assert_int_eq(reqs(&t, "manageAnnulment"), 1);
+    obt_teardown(&t);
+}
+END_TEST
+
+/* ---- following the approval of annulments ---- */
+
+#define DAY_MS (24 * HOUR_MS)
+
+typedef struct log_cap {
+    char corr[64];     /* correlation id of the first matching line */
+    int level;         /* its level */
+    int count;         /* matching lines */
+    const char *needle;
+} log_cap;
+
+static void cap_log(int level, const char *corr, const char *msg, void *ud)
+{
+    log_cap *c = ud;
+    if (strncmp(msg, "outbox ", 7) == 0) {
+        ck_assert_msg(corr && *corr, "log line without correlation id: %s", msg);
+        ck_assert_msg(strstr(msg, "key") != NULL, "log line without key: %s", msg);
+    }
+    if (getenv("NAVOI_TEST_VERBOSE"))
+        fprintf(stderr, "[%d] %s %s\n", level, corr, msg);
+    if (c->needle && strstr(msg, c->needle)) {
+        if (!c->count++) {
+            snprintf(c->corr, sizeof c->corr, "%s", corr ? corr : "");
+            c->level = level;
+        }
+    }
+}
+
+/* Works like a worker: steps, and when nothing is due moves the clock to
+ * the next due time, up to until (simulator clock); ends at until. */
+static void run_until(obt *t, int64_t until)
+{
+    for (;;) {
+        int did = 0;
+        int64_t due = 0, now;
+        ck_assert_msg(navoi_outbox_step(t->ob, &did) == NAVOI_OK, "step: %s",
+                      navoi_outbox_errmsg(t->ob));
+        if (did)
+            continue;
+        ck_assert_int_eq(navoi_outbox_next_due(t->ob, &due), NAVOI_OK);
+        now = sim_now_ms(t->sim);
+        if (due == 0 || due > until) {
+            if (until > now)
+                sim_clock_advance(t->sim, until - now);
+            return;
+        }
+        if (due > now)
+            sim_clock_advance(t->sim, due - now);
+    }
+}
+
+static const char *annul_status(obt *t, const char *key, char *buf, size_t len)
+{
+    navoi_outbox_item *it = NULL;
+    ck_assert_int_eq(navoi_outbox_item_get(t->ob, key, &it), NAVOI_OK);
+    ck_assert_int_eq(navoi_outbox_item_state(it), NAVOI_ITEM_DONE);
+    snprintf(buf, len, "%s", navoi_outbox_item_annulment_status(it));
+    navoi_outbox_item_free(it);
+    return buf;
+}
+
+/* A reported and annulled; returns the annulment's send time, fills its
+ * transactionId and requestId. */
+static int64_t annulled(obt *t, const char *number, char txid[32], char rid[40])
+{
+    navoi_outbox_item *it = NULL;
+    int64_t sent = 0, due = 0;
+    char st[64];
+    obt_enqueue(t, "A", number);
+    ck_assert_int_eq(navoi_outbox_enqueue_annulment(t->ob, "ANN-A", "A", NAVOI_ANNUL_ERRATIC_DATA,
+                                                    "wrong data reported", NULL),
+                     NAVOI_OK);
+    obt_run(t, 200);
+    ck_assert_str_eq(annul_status(t, "ANN-A", st, sizeof st), "VERIFICATION_PENDING");
+    ck_assert(history_has(t, "ANN-A", "send rid=", &sent));
+    ck_assert_int_eq(navoi_outbox_item_get(t->ob, "ANN-A", &it), NAVOI_OK);
+    snprintf(txid, 32, "%s", navoi_outbox_item_transaction_id(it, NULL));
+    snprintf(rid, 40, "%s", navoi_outbox_item_request_id(it));
+    /* followed: the next poll an hour after DONE, and next_due says so */
+    ck_assert_int_eq(navoi_outbox_item_times(it, NULL, &due), NAVOI_OK);
+    ck_assert_int_ge(due, sent + HOUR_MS);
+    ck_assert_int_le(due, sent + HOUR_MS + MIN_MS);
+    navoi_outbox_item_free(it);
+    {
+        int64_t nd = 0;
+        ck_assert_int_eq(navoi_outbox_next_due(t->ob, &nd), NAVOI_OK);
+        ck_assert_int_eq(nd, due);
+    }
+    return sent;
+}
+
+static void annulment_decided(int approve)
+{
+    obt t;
+    log_cap cap;
+    char txid[32], rid[40], st[64];
+    int64_t sent, due = 1;
+    long q0;
+    sim_ledger_entry e;
+    navoi_outbox_item *it = NULL;
+
+    obt_setup(&t, NULL, approve ? 20 : 21);
+    memset(&cap, 0, sizeof cap);
+    cap.needle = approve ? "approved (VERIFICATION_DONE" : "REJECTED (VERIFICATION_REJECTED";
+    navoi_client_set_log(t.client, cap_log, NAVOI_LOG_DEBUG, &cap);
+    sent = annulled(&t, approve ? "OB-AF-1" : "OB-AF-2", txid, rid);
+    q0 = reqs(&t, "queryTransactionStatus");
+    /* three days without a decision: polls after 1, 2, 4, 8, 16, 32 and 56 h */
+    run_until(&t, sent + 3 * DAY_MS);
+    ck_assert_int_eq(reqs(&t, "queryTransactionStatus") - q0, 7);
+    ck_assert_str_eq(annul_status(&t, "ANN-A", st, sizeof st), "VERIFICATION_PENDING");
+    ck_assert_int_eq(cap.count, 0);
+    /* following survives a restart of the worker */
+    obt_reopen(&t);
+    /* a primary user decides on the web UI */
+    ck_assert_int_eq(sim_annulment_decide(t.sim, txid, approve, "primaryuser"), 0);
+    run_until(&t, sent + 4 * DAY_MS);
+    ck_assert_int_eq(reqs(&t, "queryTransactionStatus") - q0, 8); /* the poll at 80 h */
+    ck_assert_str_eq(annul_status(&t, "ANN-A", st, sizeof st),
+                     approve ? "VERIFICATION_DONE" : "VERIFICATION_REJECTED");
+    ck_assert(history_has(&t, "ANN-A", approve ? "annulment-decided txid="
+                                               : "verification=VERIFICATION_REJECTED", NULL));
+    ck_assert(history_has(&t, "ANN-A", "user=primaryuser", NULL));
+    ck_assert_int_eq(cap.count, 1);
+    ck_assert_int_eq(cap.level, approve ? NAVOI_LOG_INFO : NAVOI_LOG_WARN);
+    ck_assert_str_eq(cap.corr, rid);
+    /* the item stays DONE and is no longer followed */
+    ck_assert_int_eq(navoi_outbox_item_get(t.ob, "ANN-A", &it), NAVOI_OK);
+    ck_assert_int_eq(navoi_outbox_item_times(it, NULL, &due), NAVOI_OK);
+    ck_assert_int_eq(due, 0);
+    navoi_outbox_item_free(it);
+    ck_assert_int_eq(navoi_outbox_next_due(t.ob, &due), NAVOI_OK);
+    ck_assert_int_eq(due, 0);
+    run_until(&t, sent + 70 * DAY_MS);
+    ck_assert_int_eq(reqs(&t, "queryTransactionStatus") - q0, 8);
+    /* NAV's side: approved annuls the report, rejected leaves it valid */
+    sim_ledger_get(t.sim, OBT_TAX, approve ? "OB-AF-1" : "OB-AF-2", &e);
+    ck_assert_int_eq(e.annulled, approve);
+    obt_teardown(&t);
+}
+
+START_TEST(annulment_approved_after_3_days)
+{
+    annulment_decided(1);
+}
+END_TEST
+
+START_TEST(annulment_rejected_warns)
+{
+    annulment_decided(0);
+}
+END_TEST
+
+START_TEST(annulment_never_decided_stops)
+{
+    obt t;
+    log_cap cap;
+    char txid[32], rid[40], st[64];
+    int64_t sent, due = 1;
+    long q0;
+
+    obt_setup(&t, NULL, 22);
+    memset(&cap, 0, sizeof cap);
+    cap.needle = "not followed";
+    navoi_client_set_log(t.client, cap_log, NAVOI_LOG_DEBUG, &cap);
+    sent = annulled(&t, "OB-AF-3", txid, rid);
+    q0 = reqs(&t, "queryTransactionStatus");
+    run_until(&t, sent + 59 * DAY_MS);
+    ck_assert_int_eq(cap.count, 0);
+    run_until(&t, sent + 61 * DAY_MS);
+    /* 1, 2, 4, 8, 16, 32 h, then daily from 56 h to 1424 h (58), and the
+     * last one at the 60-day horizon */
+    ck_assert_int_eq(reqs(&t, "queryTransactionStatus") - q0, 6 + 58 + 1);
+    ck_assert_str_eq(annul_status(&t, "ANN-A", st, sizeof st), "VERIFICATION_PENDING");
+    ck_assert(history_has(&t, "ANN-A", "annulment-unfollowed txid=", NULL));
+    ck_assert_int_eq(cap.count, 1);
+    ck_assert_int_eq(cap.level, NAVOI_LOG_WARN);
+    ck_assert_str_eq(cap.corr, rid);
+    ck_assert_int_eq(navoi_outbox_next_due(t.ob, &due), NAVOI_OK);
+    ck_assert_int_eq(due, 0);
+    run_until(&t, sent + 120 * DAY_MS);
+    ck_assert_int_eq(reqs(&t, "queryTransactionStatus") - q0, 65);
+    obt_teardown(&t);
+}
+END_TEST
+
+START_TEST(annulment_policy)
+{
+    obt t;
+    log_cap cap;
+    char st[64];
+    int64_t due = 1;
+    long q0;
+
+    obt_setup(&t, NULL, 25);
+    ck_assert_int_eq(navoi_outbox_set_policy_annulment(NULL, 1, 1, 0), NAVOI_EINVAL);
+    ck_assert_int_eq(navoi_outbox_set_policy_annulment(t.ob, 0, 1, 0), NAVOI_EINVAL);
+    ck_assert_int_eq(navoi_outbox_set_policy_annulment(t.ob, 2, 1, 0), NAVOI_EINVAL);
+    ck_assert_int_eq(navoi_outbox_set_policy_annulment(t.ob, 1, 1, -1), NAVOI_EINVAL);
+    /* horizon 0: not followed, and said so */
+    ck_assert_int_eq(navoi_outbox_set_policy_annulment(t.ob, 1000, 1000, 0), NAVOI_OK);
+    memset(&cap, 0, sizeof cap);
+    cap.needle = "not followed";
+    navoi_client_set_log(t.client, cap_log, NAVOI_LOG_DEBUG, &cap);
+    obt_enqueue(&t, "A", "OB-AF-7");
+    ck_assert_int_eq(navoi_outbox_enqueue_annulment(t.ob, "ANN-A", "A", NAVOI_ANNUL_ERRATIC_DATA,
+                                                    "wrong data reported", NULL),
+                     NAVOI_OK);
+    obt_run(&t, 200);
+    ck_assert_str_eq(annul_status(&t, "ANN-A", st, sizeof st), "VERIFICATION_PENDING");
+    ck_assert_int_eq(cap.count, 1);
+    ck_assert_int_eq(cap.level, NAVOI_LOG_WARN);
+    ck_assert_int_eq(navoi_outbox_next_due(t.ob, &due), NAVOI_OK);
+    ck_assert_int_eq(due, 0);
+    q0 = reqs(&t, "queryTransactionStatus");
+    run_until(&t, sim_now_ms(t.sim) + 10 * DAY_MS);
+    ck_assert_int_eq(reqs(&t, "queryTransactionStatus"), q0);
+    obt_teardown(&t);
+}
+END_TEST
+
+START_TEST(annulment_follow_yields_to_new_work)
+{
+    obt t;
+    char txid[32], rid[40];
+    int64_t sent, due = 0, now;
+    long q0, m0;
+    int did = 0;
+
+    obt_setup(&t, NULL, 23);
+    sent = annulled(&t, "OB-AF-4", txid, rid);
+    /* NAV's pace from here on: one request per second */
+    ck_assert_int_eq(navoi_outbox_set_policy_batch(t.ob, 100, 1000), NAVOI_OK);
+    ck_assert_int_eq(navoi_outbox_next_due(t.ob, &due), NAVOI_OK);
+    now = sim_now_ms(t.sim);
+    ck_assert_int_gt(due, now);
+    sim_clock_advance(t.sim, due - now + 5000);
+    /* the follow-up poll is due; a new invoice arrives at the same moment */
+    obt_enqueue(&t, "B", "OB-AF-5");
+    q0 = reqs(&t, "queryTransactionStatus");
+    m0 = reqs(&t, "manageInvoice");
+    ck_assert_int_eq(navoi_outbox_step(t.ob, &did), NAVOI_OK);
+    ck_assert_int_eq(did, 1);
+    ck_assert_int_eq(reqs(&t, "manageInvoice"), m0 + 1);
+    ck_assert_int_eq(reqs(&t, "queryTransactionStatus"), q0);
+    /* the same pacing: nothing within the second */
+    ck_assert_int_eq(navoi_outbox_step(t.ob, &did), NAVOI_OK);
+    ck_assert_int_eq(did, 0);
+    /* B's status poll goes before the follow-up poll */
+    sim_clock_advance(t.sim, 1000);
+    ck_assert_int_eq(navoi_outbox_step(t.ob, &did), NAVOI_OK);
+    ck_assert_int_eq(did, 1);
+    ck_assert_int_eq(obt_item_state(&t, "B"), NAVOI_ITEM_DONE);
+    ck_assert_int_eq(reqs(&t, "queryTransactionStatus"), q0 + 1);
+    ck_assert(history_has(&t, "ANN-A", "done txid=", NULL));
+    /* then, with nothing else due, the follow-up poll */
+    sim_clock_advance(t.sim, 1000);
+    ck_assert_int_eq(navoi_outbox_step(t.ob, &did), NAVOI_OK);
+    ck_assert_int_eq(did, 1);
+    ck_assert_int_eq(reqs(&t, "queryTransactionStatus"), q0 + 2);
+    ck_assert_int_eq(navoi_outbox_next_due(t.ob, &due), NAVOI_OK);
+    ck_assert_int_ge(due, sent + 2 * HOUR_MS);
+    obt_teardown(&t);
+}
+END_TEST
+
+START_TEST(amendment_waits_for_annulment_decision)
+{
+    obt t;
+    char txid[32], rid[40], st[64];
+    navoi_invoice *b;
+    navoi_outbox_item *it = NULL;
+    int64_t sent;
+    long m0;
+
+    obt_setup(&t, NULL, 24);
+    sent = annulled(&t, "OB-AF-6", txid, rid);
+    m0 = reqs(&t, "manageInvoice");
+    /* NAV would abort it with ANNULMENT_IN_PROGRESS: it waits instead */
+    b = obt_invoice("demo-modify-1.xml", "OB-AF-6-M1", "OB-AF-6", NAVOI_OP_MODIFY);
+    ck_assert_int_eq(navoi_outbox_enqueue(t.ob, "B", b, NULL, NULL), NAVOI_OK);
+    navoi_invoice_free(b);
+    run_until(&t, sent + DAY_MS);
+    ck_assert_int_eq(reqs(&t, "manageInvoice"), m0);
+    ck_assert_int_eq(obt_item_state(&t, "B"), NAVOI_ITEM_PENDING);
+    ck_assert(history_has(&t, "B", "waiting annulment=ANN-A original=A", NULL));
+    ck_assert_int_eq(navoi_outbox_item_get(t.ob, "B", &it), NAVOI_OK);
+    ck_assert_ptr_nonnull(strstr(navoi_outbox_item_error(it, NULL, NULL, NULL, NULL),
+                                 "ANNULMENT_IN_PROGRESS"));
+    ck_assert_uint_eq(navoi_outbox_item_history_count(it), 2); /* enqueued, waiting: once */
+    navoi_outbox_item_free(it);
+    /* rejected: the invoice stays valid and the amendment goes out */
+    ck_assert_int_eq(sim_annulment_decide(t.sim, txid, 0, "primaryuser"), 0);
+    run_until(&t, sent + 2 * DAY_MS);
+    ck_assert_str_eq(annul_status(&t, "ANN-A", st, sizeof st), "VERIFICATION_REJECTED");
+    ck_assert_int_eq(obt_item_state(&t, "B"), NAVOI_ITEM_DONE);
+    ck_assert_int_eq(reqs(&t, "manageInvoice"), m0 + 1);
+    ck_assert_int_eq(obt_accepted(&t, "OB-AF-6-M1"), 1);
     obt_teardown(&t);
 }
 END_TEST
@@ -650,6 +952,12 @@ static Suite *suite(void)
     tcase_add_test(tc, chains_wait_for_their_original);
     tcase_add_test(tc, amendment_of_failed_original_fails);
     tcase_add_test(tc, annulment_item);
+    tcase_add_test(tc, annulment_approved_after_3_days);
+    tcase_add_test(tc, annulment_rejected_warns);
+    tcase_add_test(tc, annulment_never_decided_stops);
+    tcase_add_test(tc, annulment_policy);
+    tcase_add_test(tc, annulment_follow_yields_to_new_work);
+    tcase_add_test(tc, amendment_waits_for_annulment_decision);
     tcase_add_loop_test(tc, fault_matrix, 0, (int)(sizeof k_faults / sizeof k_faults[0]));
     tcase_add_test(tc, poll_failures_are_retried);
     tcase_add_test(tc, config_error_halts);

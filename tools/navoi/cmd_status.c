@@ -13,7 +13,9 @@ void help_status(FILE *out)
             "usage: navoi status [KEY] [--config FILE] [--json]\n\n"
             "Without KEY: items per state, backlog and the age of its oldest item.\n"
             "With KEY: the item's state, invoice number, transactionId, attempts,\n"
-            "last error, NAV's validation messages and its history.\n\n"
+            "annulment status (annulments: VERIFICATION_PENDING until a primary user\n"
+            "decides on NAV's web UI), last error, NAV's validation messages and its\n"
+            "history.\n\n"
             "exit: 0 printed, 2 usage, 3 unknown key or storage error.\n");
 }
 
@@ -45,7 +47,7 @@ static int overview(const cli_common *co, navoi_outbox *ob)
 
 static void item(const cli_common *co, const navoi_outbox_item *it)
 {
-    const char *nav = "", *msg;
+    const char *nav = "", *msg, *ann = navoi_outbox_item_annulment_status(it);
     int32_t idx = 0;
     int64_t enq = 0, due = 0, t;
     size_t k, nm = navoi_outbox_item_message_count(it), nh = navoi_outbox_item_history_count(it);
@@ -63,8 +65,10 @@ static void item(const cli_common *co, const navoi_outbox_item *it)
         cli_json_str(stdout, navoi_outbox_item_transaction_id(it, &idx));
         printf(", \"index\": %d, \"requestId\": ", (int)idx);
         cli_json_str(stdout, navoi_outbox_item_request_id(it));
-        printf(", \"attempts\": %d, \"enqueued\": \"%s\", \"error\": ",
+        printf(", \"attempts\": %d, \"enqueued\": \"%s\", \"annulmentStatus\": ",
                (int)navoi_outbox_item_attempts(it), when);
+        cli_json_str(stdout, ann[0] ? ann : NULL);
+        printf(", \"error\": ");
         cli_json_str(stdout, msg);
         printf(", \"navErrorCode\": ");
         cli_json_str(stdout, nav[0] ? nav : NULL);
@@ -95,6 +99,8 @@ static void item(const cli_common *co, const navoi_outbox_item *it)
     printf("enqueued:       %s\n", when);
     printf("transactionId:  %s (index %d)\n", navoi_outbox_item_transaction_id(it, &idx), (int)idx);
     printf("attempts:       %d\n", (int)navoi_outbox_item_attempts(it));
+    if (ann[0])
+        printf("annulment:      %s\n", ann);
     if (msg[0] || nav[0])
         printf("last error:     %s%s%s%s\n", msg, nav[0] ? " [" : "", nav, nav[0] ? "]" : "");
     for (k = 0; k < nm; k++) {

@@ -41,6 +41,8 @@ void help_worker(FILE *out)
             "  backoff_base_ms, backoff_cap_ms, jitter_percent, horizon_ms\n"
             "  poll_first_ms, poll_cap_ms, lost_wait_ms, lost_margin_ms\n"
             "  batch_size, min_interval_ms\n"
+            "  annul_poll_first_ms, annul_poll_cap_ms, annul_follow_ms\n"
+            "                     following of annulments awaiting approval (1 h, 24 h, 60 d)\n"
             "Secrets come from *_file keys (mode 0600) or NAVOI_PASSWORD,\n"
             "NAVOI_SIGNING_KEY, NAVOI_EXCHANGE_KEY, never from the command line.\n\n"
             "exit: 0 stopped or idle, 2 usage, 3 configuration/storage error or\n"
@@ -81,8 +83,8 @@ static int64_t now_ms(void)
 
 static int apply_policies(navoi_outbox *ob, const cli_config *cfg, char *err, size_t errlen)
 {
-    uint32_t base, cap, jit, pf, pc, lw, lm, bs, mi, lease;
-    int64_t horizon;
+    uint32_t base, cap, jit, pf, pc, lw, lm, bs, mi, lease, af, ac;
+    int64_t horizon, afollow;
     const char *wid = cli_config_get(cfg, "worker_id");
     if (cli_config_u32(cfg, "backoff_base_ms", 30000, &base, err, errlen) ||
         cli_config_u32(cfg, "backoff_cap_ms", 300000, &cap, err, errlen) ||
@@ -94,7 +96,10 @@ static int apply_policies(navoi_outbox *ob, const cli_config *cfg, char *err, si
         cli_config_u32(cfg, "lost_margin_ms", 600000, &lm, err, errlen) ||
         cli_config_u32(cfg, "batch_size", 100, &bs, err, errlen) ||
         cli_config_u32(cfg, "min_interval_ms", 1000, &mi, err, errlen) ||
-        cli_config_u32(cfg, "lease_ms", 600000, &lease, err, errlen))
+        cli_config_u32(cfg, "lease_ms", 600000, &lease, err, errlen) ||
+        cli_config_u32(cfg, "annul_poll_first_ms", 3600000, &af, err, errlen) ||
+        cli_config_u32(cfg, "annul_poll_cap_ms", 86400000, &ac, err, errlen) ||
+        cli_config_i64(cfg, "annul_follow_ms", (int64_t)60 * 86400000, &afollow, err, errlen))
         return -1;
     if (navoi_outbox_set_policy_retry(ob, base, cap, jit, horizon) != NAVOI_OK) {
         snprintf(err, errlen, "backoff_base_ms/backoff_cap_ms/jitter_percent/horizon_ms invalid");
@@ -107,6 +112,10 @@ static int apply_policies(navoi_outbox *ob, const cli_config *cfg, char *err, si
     if (navoi_outbox_set_policy_lost(ob, lw, lm) != NAVOI_OK ||
         navoi_outbox_set_policy_batch(ob, bs, mi) != NAVOI_OK) {
         snprintf(err, errlen, "lost_wait_ms/batch_size/min_interval_ms invalid");
+        return -1;
+    }
+    if (navoi_outbox_set_policy_annulment(ob, af, ac, afollow) != NAVOI_OK) {
+        snprintf(err, errlen, "annul_poll_first_ms/annul_poll_cap_ms/annul_follow_ms invalid");
         return -1;
     }
     if (wid && navoi_outbox_set_worker(ob, wid, lease) != NAVOI_OK) {

@@ -239,6 +239,13 @@ class Outbox(Handle):
         self._check(self._lib.navoi_outbox_set_policy_lost(self._p, wait_ms, margin_ms),
                     "set_lost_policy")
 
+    def set_annulment_policy(self, first_ms: int = 3_600_000, cap_ms: int = 86_400_000,
+                             horizon_ms: int = 60 * 86_400_000) -> None:
+        """Following of annulments awaiting approval (horizon_ms 0: never follow)."""
+        self._check(self._lib.navoi_outbox_set_policy_annulment(self._p, first_ms, cap_ms,
+                                                                horizon_ms),
+                    "set_annulment_policy")
+
     def set_batch_policy(self, max_items: int = 100, min_interval_ms: int = 1000) -> None:
         self._check(self._lib.navoi_outbox_set_policy_batch(self._p, max_items,
                                                             min_interval_ms),

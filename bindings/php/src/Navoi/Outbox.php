@@ -220,6 +220,12 @@ final class Outbox extends Handle
         $this->check(Ffi::lib()->navoi_outbox_set_policy_lost($this->ptr(), $waitMs, $marginMs), 'setLostPolicy');
     }
 
+    /** Following of annulments awaiting approval (horizonMs 0: never follow). */
+    public function setAnnulmentPolicy(int $firstMs = 3600000, int $capMs = 86400000, int $horizonMs = 5184000000): void
+    {
+        $this->check(Ffi::lib()->navoi_outbox_set_policy_annulment($this->ptr(), $firstMs, $capMs, $horizonMs), 'setAnnulmentPolicy');
+    }
+
     public function setBatchPolicy(int $maxItems = 100, int $minIntervalMs = 1000): void
     {
         $this->check(Ffi::lib()->navoi_outbox_set_policy_batch($this->ptr(), $maxItems, $minIntervalMs), 'setBatchPolicy');
