@@ -365,7 +365,8 @@ int navoi__ob_unit_reconcile(navoi_outbox *ob, int64_t now, int *did)
             ob->rec.ncands++;
         }
         avail = navoi_result_meta(res, "availablePage");
-        if (rc == NAVOI_OK && avail && atoi(avail) > ob->rec.page && ob->rec.page < ob->rec_max_pages) {
+        if (rc == NAVOI_OK && atoi(navoi__ob_str(avail)) > ob->rec.page &&
+            ob->rec.page < ob->rec_max_pages) {
             ob->rec.page++;
         } else if (rc == NAVOI_OK) {
             ob->rec.phase = 2;

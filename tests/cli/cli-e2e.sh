@@ -159,13 +159,25 @@ expect 0 "annul" -- "$navoi" annul "${C[@]}" inv-2 --code ERRATIC_DATA --reason 
 json "annul created" '.created == true and .key == "inv-2-annul"'
 expect 2 "annul with a bad code" -- "$navoi" annul "${C[@]}" inv-2 --code NOPE --reason x
 
-# worker --metrics-listen serves the same text over HTTP
-port=$(( (RANDOM % 20000) + 30000 ))
-"$navoi" worker "${C[@]}" --metrics-listen "127.0.0.1:$port" >"$tmp/w.out" 2>&1 &
-wpid=$!
+# worker --metrics-listen serves the same text over HTTP. The port is
+# picked below Linux's ephemeral range (32768-60999), where outgoing
+# connections of other tests cannot hold it; a port some listener holds
+# makes the worker exit at once, and the next one is tried.
 got=
-for _ in $(seq 50); do
-  got=$(curl -sf "http://127.0.0.1:$port/metrics" 2>/dev/null) && break; sleep 0.1
+for _try in 1 2 3 4 5 6 7 8; do
+  port=$(( (RANDOM % 12000) + 20000 ))
+  "$navoi" worker "${C[@]}" --metrics-listen "127.0.0.1:$port" >"$tmp/w.out" 2>&1 &
+  wpid=$!
+  for _ in $(seq 50); do
+    got=$(curl -sf "http://127.0.0.1:$port/metrics" 2>/dev/null) && break
+    kill -0 "$wpid" 2>/dev/null || break
+    sleep 0.1
+  done
+  [ -n "$got" ] && break
+  if ! kill -0 "$wpid" 2>/dev/null && grep -q 'cannot listen' "$tmp/w.out"; then
+    wait "$wpid"; continue
+  fi
+  break
 done
 grep -q '^navoi_outbox_backlog_items ' <<<"$got" && ok "worker --metrics-listen serves /metrics" \
   || bad "worker --metrics-listen: nothing served"
