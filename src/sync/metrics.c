@@ -57,6 +57,9 @@ struct navoi_metrics {
     navoi_outbox *ob;
     int64_t last_seq, scanned;
     int64_t enqueued, outcome[OUT_N], resends, operator_retries;
+    /* annulment decisions seen while following (approved, rejected) and
+     * annulments whose following ended undecided */
+    int64_t annul_approved, annul_rejected, annul_unfollowed;
     int64_t errors_by_cat[N_CATS];
     code_count *codes;
     size_t ncodes;
@@ -304,6 +307,15 @@ static int on_entry(int64_t seq, const char *key, int64_t t, const char *e, size
         m->operator_retries++;
         b->requeued++;
     }
+    if (!strcmp(ev, "annulment-decided") &&
+        field(e, len, "verification", state, sizeof state)) {
+        if (!strcmp(state, "VERIFICATION_DONE"))
+            m->annul_approved++;
+        else if (!strcmp(state, "VERIFICATION_REJECTED"))
+            m->annul_rejected++;
+    }
+    if (!strcmp(ev, "annulment-unfollowed"))
+        m->annul_unfollowed++;
     field(e, len, "nav", nav, sizeof nav);
     field(e, len, "cat", cat, sizeof cat);
     ci = cat[0] ? cat_index(cat) : -1;
@@ -549,6 +561,15 @@ static void render(const navoi_metrics *m, navoi__buf *b)
     series(b, "navoi_outbox_retries_total", NULL, (double)m->resends);
     head(b, "navoi_outbox_operator_retries_total", "counter", "Items re-queued by a person.");
     series(b, "navoi_outbox_operator_retries_total", NULL, (double)m->operator_retries);
+    head(b, "navoi_outbox_annulment_decisions_total", "counter",
+         "Annulment decisions made on NAV's web UI, seen while following annulments.");
+    series(b, "navoi_outbox_annulment_decisions_total", "verification=\"VERIFICATION_DONE\"",
+           (double)m->annul_approved);
+    series(b, "navoi_outbox_annulment_decisions_total",
+           "verification=\"VERIFICATION_REJECTED\"", (double)m->annul_rejected);
+    head(b, "navoi_outbox_annulments_unfollowed_total", "counter",
+         "Annulments still undecided when following them ended: check NAV's web UI.");
+    series(b, "navoi_outbox_annulments_unfollowed_total", NULL, (double)m->annul_unfollowed);
     head(b, "navoi_outbox_last_success_timestamp_seconds", "gauge",
          "Time of the last item that became DONE (0: never); alert when it stops moving.");
     series(b, "navoi_outbox_last_success_timestamp_seconds", NULL,

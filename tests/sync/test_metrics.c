@@ -138,12 +138,76 @@ START_TEST(known_scenario)
 }
 END_TEST
 
+/* Annulment decisions: one approved, one rejected, one never decided
+ * (following stops after the horizon). */
+START_TEST(annulment_decisions)
+{
+    obt t;
+    navoi_metrics *m = NULL;
+    char key[16], akey[16], num[16], txid[3][32];
+    int i;
+
+    obt_setup(&t, NULL, 11);
+    ck_assert_int_eq(navoi_outbox_set_policy_annulment(t.ob, 3600000, 86400000,
+                                                       (int64_t)5 * 86400000),
+                     NAVOI_OK);
+    for (i = 0; i < 3; i++) {
+        snprintf(key, sizeof key, "a-%d", i);
+        snprintf(num, sizeof num, "MET-A-%d", i);
+        obt_enqueue(&t, key, num);
+    }
+    obt_run(&t, 200);
+    for (i = 0; i < 3; i++) {
+        snprintf(key, sizeof key, "a-%d", i);
+        snprintf(akey, sizeof akey, "ann-%d", i);
+        ck_assert_int_eq(navoi_outbox_enqueue_annulment(t.ob, akey, key,
+                                                        NAVOI_ANNUL_ERRATIC_DATA, "test", NULL),
+                         NAVOI_OK);
+        obt_run(&t, 50); /* one annulment per request */
+    }
+    for (i = 0; i < 3; i++) {
+        navoi_outbox_item *it = NULL;
+        snprintf(akey, sizeof akey, "ann-%d", i);
+        ck_assert_int_eq(navoi_outbox_item_get(t.ob, akey, &it), NAVOI_OK);
+        ck_assert_str_eq(navoi_outbox_item_annulment_status(it), "VERIFICATION_PENDING");
+        snprintf(txid[i], sizeof txid[i], "%s", navoi_outbox_item_transaction_id(it, NULL));
+        navoi_outbox_item_free(it);
+    }
+    ck_assert_int_eq(sim_annulment_decide(t.sim, txid[0], 1, "primaryuser"), 0);
+    ck_assert_int_eq(sim_annulment_decide(t.sim, txid[1], 0, "primaryuser"), 0);
+    /* obt_run() stops at an empty backlog; the followed annulments are DONE */
+    for (i = 0; i < 500; i++) {
+        int did = 0;
+        int64_t due = 0;
+        ck_assert_int_eq(navoi_outbox_step(t.ob, &did), NAVOI_OK);
+        if (did)
+            continue;
+        ck_assert_int_eq(navoi_outbox_next_due(t.ob, &due), NAVOI_OK);
+        if (due == 0)
+            break;
+        if (due > sim_now_ms(t.sim))
+            sim_clock_advance(t.sim, due - sim_now_ms(t.sim));
+    }
+    ck_assert_int_lt(i, 500);
+    ck_assert_int_eq(navoi_metrics_new(&m, t.ob), NAVOI_OK);
+    ck_assert_int_eq(navoi_metrics_refresh(m), NAVOI_OK);
+    ck_assert(value(m, "navoi_outbox_annulment_decisions_total{verification=\"VERIFICATION_DONE\"}") ==
+              1);
+    ck_assert(value(m, "navoi_outbox_annulment_decisions_total{verification=\"VERIFICATION_REJECTED\"}") ==
+              1);
+    ck_assert(value(m, "navoi_outbox_annulments_unfollowed_total") == 1);
+    navoi_metrics_free(m);
+    obt_teardown(&t);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("metrics");
     TCase *tc = tcase_create("metrics");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, known_scenario);
+    tcase_add_test(tc, annulment_decisions);
     suite_add_tcase(s, tc);
     return s;
 }
