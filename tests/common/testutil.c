@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *nt_nav_dir(void)
 {
@@ -63,6 +64,17 @@ char *nt_read_nav(const char *rel, size_t *len_out)
     char *d = nt_read_file(p, len_out);
     free(p);
     return d;
+}
+
+void nt_remove_sqlite(const char *db)
+{
+    static const char *const sides[] = {"", "-wal", "-shm", "-journal"};
+    char path[4200];
+    size_t i;
+    for (i = 0; i < sizeof sides / sizeof sides[0]; i++) {
+        snprintf(path, sizeof path, "%s%s", db, sides[i]);
+        unlink(path);
+    }
 }
 
 int nt_run(Suite *s)

@@ -19,6 +19,9 @@ char *nt_data_path(const char *rel);
 char *nt_read_file(const char *path, size_t *len_out);
 /* Reads a file under the NAV data dir. */
 char *nt_read_nav(const char *rel, size_t *len_out);
+/* Removes an SQLite database and its -wal, -shm and -journal files
+ * (missing ones are fine). */
+void nt_remove_sqlite(const char *db);
 /* Runs a suite with CK_ENV fork mode; returns the process exit status. */
 int nt_run(Suite *s);
 

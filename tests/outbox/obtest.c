@@ -138,11 +138,7 @@ void obt_teardown(obt *t)
     navoi_client_free(t->client);
     sim_free(t->sim);
     snprintf(path, sizeof path, "%s/outbox.db", t->dir);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/outbox.db-wal", t->dir);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/outbox.db-shm", t->dir);
-    unlink(path);
+    nt_remove_sqlite(path);
     rmdir(t->dir);
 }
 

@@ -246,21 +246,14 @@ START_TEST(transient_until_horizon)
     navoi_outbox_free(ob);
     navoi_client_free(c);
     navoi_invoice_free(inv);
-    {
-        char p[160];
-        unlink(db);
-        snprintf(p, sizeof p, "%s-wal", db);
-        unlink(p);
-        snprintf(p, sizeof p, "%s-shm", db);
-        unlink(p);
-        rmdir(dir);
-    }
+    nt_remove_sqlite(db);
+    rmdir(dir);
 }
 END_TEST
 
 START_TEST(missing_settings_halt)
 {
-    char dir[] = "/tmp/navoi-obunit-XXXXXX", db[128], p[160];
+    char dir[] = "/tmp/navoi-obunit-XXXXXX", db[128];
     navoi_client *c = NULL;
     navoi_outbox *ob = NULL;
     navoi_invoice *inv = invoice();
@@ -278,11 +271,7 @@ START_TEST(missing_settings_halt)
     navoi_outbox_free(ob);
     navoi_client_free(c);
     navoi_invoice_free(inv);
-    unlink(db);
-    snprintf(p, sizeof p, "%s-wal", db);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", db);
-    unlink(p);
+    nt_remove_sqlite(db);
     rmdir(dir);
 }
 END_TEST
@@ -315,7 +304,7 @@ END_TEST
  * the history, or skipped; a stored key is never re-validated. */
 START_TEST(validation_gate)
 {
-    char dir[] = "/tmp/navoi-obval-XXXXXX", db[128], p[160];
+    char dir[] = "/tmp/navoi-obval-XXXXXX", db[128];
     navoi_client *c = dead_client();
     navoi_outbox *ob = NULL;
     navoi_invoice *good = invoice(), *bad = NULL;
@@ -377,11 +366,7 @@ START_TEST(validation_gate)
     navoi_invoice_free(bad);
     navoi_client_free(c);
     free(xml);
-    unlink(db);
-    snprintf(p, sizeof p, "%s-wal", db);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", db);
-    unlink(p);
+    nt_remove_sqlite(db);
     rmdir(dir);
 }
 END_TEST

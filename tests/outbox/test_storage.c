@@ -31,12 +31,7 @@ static void mkdir_tmp(void)
 
 static void rm_db(const char *db)
 {
-    char p[400];
-    unlink(db);
-    snprintf(p, sizeof p, "%s-wal", db);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", db);
-    unlink(p);
+    nt_remove_sqlite(db);
 }
 
 static void sq_open(navoi_storage_ops *ops, void **ud)

@@ -448,12 +448,7 @@ char *st_run(sim_server *s, const st_user *u, const char *op, const char *xml)
 
 void st_remove_state(const char *dir, const char *path)
 {
-    char side[160];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
+    nt_remove_sqlite(path);
     rmdir(dir);
 }
 

@@ -38,12 +38,7 @@ static void setup(void)
 
 static void rm_db(void)
 {
-    char p[300];
-    unlink(g_db);
-    snprintf(p, sizeof p, "%s-wal", g_db);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", g_db);
-    unlink(p);
+    nt_remove_sqlite(g_db);
 }
 
 static void teardown(void)

@@ -517,17 +517,10 @@ static int setup_outbox(tt_ctx *t)
 static void teardown_outbox(tt_ctx *t)
 {
     char *path = t->extra;
-    char side[4200];
 
     navoi_outbox_free(t->outbox);
     t->outbox = NULL;
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-journal", path);
-    unlink(side);
+    nt_remove_sqlite(path);
     *strrchr(path, '/') = '\0';
     rmdir(path);
     free(path);
