@@ -60,7 +60,7 @@ void navoi__ob_log(navoi_outbox *ob, int level, const char *corr, const char *ke
         snprintf(line, sizeof line, "outbox %s: %s", keys, msg);
     else
         snprintf(line, sizeof line, "outbox key=%s: %s", keys ? keys : "-", msg);
-    fn(level, corr && *corr ? corr : (keys ? keys : ""), line, ud);
+    fn(level, corr && *corr ? corr : navoi__ob_str(keys), line, ud);
 }
 
 int64_t navoi__ob_now(const navoi_outbox *ob)
@@ -389,7 +389,7 @@ int navoi__ob_save(navoi_outbox *ob, navoi__ob_item *it, int lease, const char *
         return navoi__ob_fail(ob, rc, "out of memory");
     }
     rc = ob->ops.update(it->key, it->fence, it->state, it->due, it->group,
-                        rec.data ? rec.data : "", rec.len,
+                        navoi__ob_str(rec.data), rec.len,
                         lease ? navoi__ob_now(ob) + ob->lease_ms : 0, &nf, ob->ud);
     navoi__buf_free(&rec);
     if (rc != NAVOI_OK)
@@ -558,7 +558,7 @@ static int insert_item(navoi_outbox *ob, navoi__ob_item *it, const char *payload
                            : it->op == NAVOI_OP_MODIFY ? "MODIFY"
                            : it->op == NAVOI_OP_STORNO ? "STORNO" : "CREATE",
                            it->number, it->orig_key ? " original=" : "",
-                           it->orig_key ? it->orig_key : "");
+                           navoi__ob_str(it->orig_key));
     if (rc != NAVOI_OK) {
         ob->ops.rollback(ob->ud);
         return rc;
@@ -892,7 +892,7 @@ NAVOI_API int navoi_outbox_enqueue_batch(navoi_outbox *ob, const char *const *ke
                                    : it.op == NAVOI_OP_STORNO ? "STORNO"
                                                               : "CREATE",
                                    it.number, it.orig_key ? " original=" : "",
-                                   it.orig_key ? it.orig_key : "", i + 1, n);
+                                   navoi__ob_str(it.orig_key), i + 1, n);
         if (rc == NAVOI_OK && errs[i]) {
             /* FLAG mode (rare): the findings again, for the history */
             int again = 0;
@@ -1202,7 +1202,7 @@ static int on_hist(int64_t time_ms, const char *data, size_t len, void *ctx)
     if (!nm)
         return 1;
     s->hist_ms = nm;
-    e = navoi__strndup(data ? data : "", data ? len : 0);
+    e = navoi__strndup(navoi__ob_str(data), data ? len : 0);
     if (!e)
         return 1;
     s->hist[s->nhist] = e;
@@ -1252,11 +1252,6 @@ NAVOI_API void navoi_outbox_item_free(navoi_outbox_item *s)
     navoi__free(s);
 }
 
-static const char *nz(const char *s)
-{
-    return s ? s : "";
-}
-
 NAVOI_API const char *navoi_outbox_item_key(const navoi_outbox_item *s)
 {
     return s ? s->it->key : "";
@@ -1274,12 +1269,12 @@ NAVOI_API int navoi_outbox_item_operation(const navoi_outbox_item *s)
 
 NAVOI_API const char *navoi_outbox_item_invoice_number(const navoi_outbox_item *s)
 {
-    return s ? nz(s->it->number) : "";
+    return s ? navoi__ob_str(s->it->number) : "";
 }
 
 NAVOI_API const char *navoi_outbox_item_original_key(const navoi_outbox_item *s)
 {
-    return s ? nz(s->it->orig_key) : "";
+    return s ? navoi__ob_str(s->it->orig_key) : "";
 }
 
 NAVOI_API const char *navoi_outbox_item_transaction_id(const navoi_outbox_item *s,
@@ -1287,12 +1282,12 @@ NAVOI_API const char *navoi_outbox_item_transaction_id(const navoi_outbox_item *
 {
     if (index_out)
         *index_out = s && s->it->txid ? s->it->tidx : 0;
-    return s ? nz(s->it->txid) : "";
+    return s ? navoi__ob_str(s->it->txid) : "";
 }
 
 NAVOI_API const char *navoi_outbox_item_request_id(const navoi_outbox_item *s)
 {
-    return s ? nz(s->it->rid) : "";
+    return s ? navoi__ob_str(s->it->rid) : "";
 }
 
 NAVOI_API int32_t navoi_outbox_item_attempts(const navoi_outbox_item *s)
@@ -1323,8 +1318,8 @@ NAVOI_API const char *navoi_outbox_item_error(const navoi_outbox_item *s, int *c
     if (http_status_out)
         *http_status_out = s ? s->it->ehttp : 0;
     if (nav_code_out)
-        *nav_code_out = s ? nz(s->it->enav) : "";
-    return s ? nz(s->it->emsg) : "";
+        *nav_code_out = s ? navoi__ob_str(s->it->enav) : "";
+    return s ? navoi__ob_str(s->it->emsg) : "";
 }
 
 NAVOI_API size_t navoi_outbox_item_message_count(const navoi_outbox_item *s)
@@ -1346,21 +1341,21 @@ NAVOI_API int navoi_outbox_item_message(const navoi_outbox_item *s, size_t k, in
     if (severity_out)
         *severity_out = m->severity;
     if (code_out)
-        *code_out = nz(m->code);
+        *code_out = navoi__ob_str(m->code);
     if (text_out)
-        *text_out = nz(m->text);
+        *text_out = navoi__ob_str(m->text);
     if (tag_out)
-        *tag_out = nz(m->tag);
+        *tag_out = navoi__ob_str(m->tag);
     if (value_out)
-        *value_out = nz(m->value);
+        *value_out = navoi__ob_str(m->value);
     if (line_out)
-        *line_out = nz(m->line);
+        *line_out = navoi__ob_str(m->line);
     return NAVOI_OK;
 }
 
 NAVOI_API const char *navoi_outbox_item_annulment_status(const navoi_outbox_item *s)
 {
-    return s ? nz(s->it->astatus) : "";
+    return s ? navoi__ob_str(s->it->astatus) : "";
 }
 
 NAVOI_API size_t navoi_outbox_item_history_count(const navoi_outbox_item *s)

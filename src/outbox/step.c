@@ -99,7 +99,7 @@ static int64_t follow_due(const navoi_outbox *ob, const navoi__ob_item *it, int6
 static void log_annulment(navoi_outbox *ob, const navoi__ob_item *it, const char *txid,
                           int64_t now, const char *date, const char *user)
 {
-    const char *st = it->astatus ? it->astatus : "";
+    const char *st = navoi__ob_str(it->astatus);
     char by[160] = "";
     if (date && *date)
         snprintf(by, sizeof by, " on %s%s%s", date, user && *user ? " by " : "",
@@ -107,11 +107,11 @@ static void log_annulment(navoi_outbox *ob, const navoi__ob_item *it, const char
     if (!strcmp(st, "VERIFICATION_DONE"))
         navoi__ob_log(ob, NAVOI_LOG_INFO, it->rid, it->key,
                       "annulment of %s approved (VERIFICATION_DONE%s, transaction %s): the "
-                      "report is annulled", it->number ? it->number : "", by, txid);
+                      "report is annulled", it->number, by, txid);
     else if (!strcmp(st, "VERIFICATION_REJECTED"))
         navoi__ob_log(ob, NAVOI_LOG_WARN, it->rid, it->key,
                       "annulment of %s REJECTED (VERIFICATION_REJECTED%s, transaction %s): the "
-                      "invoice report stays valid", it->number ? it->number : "", by, txid);
+                      "invoice report stays valid", it->number, by, txid);
     else if (!strcmp(st, "NOT_VERIFIABLE"))
         navoi__ob_log(ob, NAVOI_LOG_WARN, it->rid, it->key,
                       "annulment of %s NOT_VERIFIABLE (an index of transaction %s had an "
@@ -121,13 +121,13 @@ static void log_annulment(navoi_outbox *ob, const navoi__ob_item *it, const char
         navoi__ob_log(ob, NAVOI_LOG_INFO, it->rid, it->key,
                       "annulment of %s awaits approval by a primary user on NAV's web UI "
                       "(VERIFICATION_PENDING, transaction %s); next status poll in %lld min",
-                      it->number ? it->number : "", txid,
+                      it->number, txid,
                       (long long)((navoi__ob_due_time(it) - now) / 60000));
     else if (*st)
         navoi__ob_log(ob, NAVOI_LOG_WARN, it->rid, it->key,
                       "annulment of %s still %s (transaction %s) and not followed "
                       "(any more): check NAV's web UI or 'navoi query transaction-status %s'",
-                      it->number ? it->number : "", st, txid, txid);
+                      it->number, st, txid, txid);
 }
 
 /* ---- 1. poll ---- */
@@ -288,9 +288,9 @@ static int unit_poll(navoi_outbox *ob, int64_t now, int *did)
             it->state = NAVOI_ITEM_ABORTED;
             rc = navoi__ob_save(ob, it, 0, "aborted txid=%s index=%d nav=%s messages=%zu "
                                 "state=ABORTED", txid, (int)it->tidx,
-                                deciding ? deciding : "", it->nmsgs);
+                                navoi__ob_str(deciding), it->nmsgs);
             navoi__ob_log(ob, NAVOI_LOG_WARN, it->rid, it->key, "ABORTED by NAV in %s: %s",
-                          txid, deciding ? deciding : "");
+                          txid, navoi__ob_str(deciding));
         } else {
             it->state = NAVOI_ITEM_DONE;
             navoi__ob_clear_error(it);
@@ -305,7 +305,7 @@ static int unit_poll(navoi_outbox *ob, int64_t now, int *did)
                 it->due = follow_due(ob, it, now);
             rc = navoi__ob_save(ob, it, 0, "done txid=%s index=%d messages=%zu%s%s state=DONE",
                                 txid, (int)it->tidx, it->nmsgs,
-                                it->astatus ? " annulment=" : "", it->astatus ? it->astatus : "");
+                                it->astatus ? " annulment=" : "", navoi__ob_str(it->astatus));
             if (rc == NAVOI_OK)
                 rc = navoi__ob_wake_dependents(ob, it->key, now);
             navoi__ob_log(ob, NAVOI_LOG_INFO, it->rid, it->key, "DONE (%s index %d)", txid,
@@ -347,7 +347,7 @@ static int on_payload(int64_t t, const char *data, size_t len, void *ctx)
 {
     payload_ctx *p = ctx;
     (void)t;
-    p->data = navoi__memdup(data ? data : "", len + 1);
+    p->data = navoi__memdup(navoi__ob_str(data), len + 1);
     if (!p->data)
         return 1;
     p->data[len] = '\0';
@@ -754,7 +754,7 @@ out:
 static int follow_apply(navoi_outbox *ob, navoi__ob_item *it, const char *status,
                         const char *date, const char *user, int64_t now, int *wake)
 {
-    const char *txid = it->txid ? it->txid : "";
+    const char *txid = navoi__ob_str(it->txid);
     navoi_client *c = ob->client;
     int rc;
     it->polls++;
@@ -765,15 +765,15 @@ static int follow_apply(navoi_outbox *ob, navoi__ob_item *it, const char *status
         it->due = 0;
         *wake = 1;
         return navoi__ob_save(ob, it, 0, "annulment-decided txid=%s verification=%s date=%s "
-                              "user=%s polls=%d", txid, status, date ? date : "",
-                              user ? user : "", (int)it->polls);
+                              "user=%s polls=%d", txid, status, navoi__ob_str(date),
+                              navoi__ob_str(user), (int)it->polls);
     }
     it->due = follow_due(ob, it, now);
     if (!it->due) {
         *wake = 1;
         return navoi__ob_save(ob, it, 0, "annulment-unfollowed txid=%s verification=%s "
                               "polls=%d (no decision within %lld days of the send)", txid,
-                              it->astatus ? it->astatus : "", (int)it->polls,
+                              navoi__ob_str(it->astatus), (int)it->polls,
                               (long long)(ob->ann_horizon_ms / 86400000));
     }
     if (status)

@@ -103,7 +103,7 @@ int navoi__ob_halt(navoi_outbox *ob, const char *keys)
 
 void navoi__ob_log_context(navoi_outbox *ob, const char *corr, navoi__ob_item **v, size_t n)
 {
-    snprintf(ob->log_corr, sizeof ob->log_corr, "%s", corr ? corr : "");
+    snprintf(ob->log_corr, sizeof ob->log_corr, "%s", navoi__ob_str(corr));
     if (n == 0)
         ob->log_keys[0] = '\0';
     else if (n == 1)
