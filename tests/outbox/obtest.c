@@ -241,6 +241,25 @@ int obt_item_state(obt *t, const char *key)
     return st;
 }
 
+int obt_history_has(obt *t, const char *key, const char *needle, int64_t *time_out)
+{
+    navoi_outbox_item *it = NULL;
+    size_t i;
+    int found = 0;
+    ck_assert_int_eq(navoi_outbox_item_get(t->ob, key, &it), NAVOI_OK);
+    for (i = 0; i < navoi_outbox_item_history_count(it) && !found; i++) {
+        int64_t tm;
+        const char *h = navoi_outbox_item_history(it, i, &tm);
+        if (strstr(h, needle)) {
+            found = 1;
+            if (time_out)
+                *time_out = tm;
+        }
+    }
+    navoi_outbox_item_free(it);
+    return found;
+}
+
 int obt_accepted(obt *t, const char *number)
 {
     sim_ledger_entry e;

@@ -50,6 +50,9 @@ void obt_enqueue(obt *t, const char *key, const char *number);
  * or after max_steps; returns the number of steps. */
 int obt_run(obt *t, int max_steps);
 int obt_item_state(obt *t, const char *key);
+/* 1 when a history entry of key contains needle (its time in *time_out,
+ * which may be NULL). */
+int obt_history_has(obt *t, const char *key, const char *needle, int64_t *time_out);
 /* Simulator ledger accepted count for our supplier's number. */
 int obt_accepted(obt *t, const char *number);
 

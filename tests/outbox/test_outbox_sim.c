@@ -23,25 +23,6 @@ static long reqs(obt *t, const char *op)
     return sim_request_count(t->sim, op);
 }
 
-static int history_has(obt *t, const char *key, const char *needle, int64_t *time_out)
-{
-    navoi_outbox_item *it = NULL;
-    size_t i;
-    int found = 0;
-    ck_assert_int_eq(navoi_outbox_item_get(t->ob, key, &it), NAVOI_OK);
-    for (i = 0; i < navoi_outbox_item_history_count(it) && !found; i++) {
-        int64_t tm;
-        const char *h = navoi_outbox_item_history(it, i, &tm);
-        if (strstr(h, needle)) {
-            found = 1;
-            if (time_out)
-                *time_out = tm;
-        }
-    }
-    navoi_outbox_item_free(it);
-    return found;
-}
-
 /* ---- batches, lookups, duplicates ---- */
 
 START_TEST(batches_of_100)
@@ -158,10 +139,10 @@ START_TEST(chains_wait_for_their_original)
     ck_assert_int_eq(obt_item_state(&t, "B"), NAVOI_ITEM_DONE);
     ck_assert_int_eq(obt_item_state(&t, "C"), NAVOI_ITEM_DONE);
     ck_assert_int_eq(obt_item_state(&t, "D"), NAVOI_ITEM_DONE);
-    ck_assert(history_has(&t, "A", "state=DONE", &done_a));
-    ck_assert(history_has(&t, "C", "state=DONE", &done_c));
-    ck_assert(history_has(&t, "B", "send rid=", &sent_b));
-    ck_assert(history_has(&t, "D", "send rid=", &sent_d));
+    ck_assert(obt_history_has(&t, "A", "state=DONE", &done_a));
+    ck_assert(obt_history_has(&t, "C", "state=DONE", &done_c));
+    ck_assert(obt_history_has(&t, "B", "send rid=", &sent_b));
+    ck_assert(obt_history_has(&t, "D", "send rid=", &sent_d));
     ck_assert_int_ge(sent_b, done_a);
     ck_assert_int_ge(sent_d, done_c);
     ck_assert_int_eq(reqs(&t, "manageInvoice"), 2); /* A+C, then B+D */
@@ -346,7 +327,7 @@ static int64_t annulled(obt *t, const char *number, char txid[32], char rid[40])
                      NAVOI_OK);
     obt_run(t, 200);
     ck_assert_str_eq(annul_status(t, "ANN-A", st, sizeof st), "VERIFICATION_PENDING");
-    ck_assert(history_has(t, "ANN-A", "send rid=", &sent));
+    ck_assert(obt_history_has(t, "ANN-A", "send rid=", &sent));
     ck_assert_int_eq(navoi_outbox_item_get(t->ob, "ANN-A", &it), NAVOI_OK);
     snprintf(txid, 32, "%s", navoi_outbox_item_transaction_id(it, NULL));
     snprintf(rid, 40, "%s", navoi_outbox_item_request_id(it));
@@ -392,9 +373,9 @@ static void annulment_decided(int approve)
     ck_assert_int_eq(reqs(&t, "queryTransactionStatus") - q0, 8); /* the poll at 80 h */
     ck_assert_str_eq(annul_status(&t, "ANN-A", st, sizeof st),
                      approve ? "VERIFICATION_DONE" : "VERIFICATION_REJECTED");
-    ck_assert(history_has(&t, "ANN-A", approve ? "annulment-decided txid="
+    ck_assert(obt_history_has(&t, "ANN-A", approve ? "annulment-decided txid="
                                                : "verification=VERIFICATION_REJECTED", NULL));
-    ck_assert(history_has(&t, "ANN-A", "user=primaryuser", NULL));
+    ck_assert(obt_history_has(&t, "ANN-A", "user=primaryuser", NULL));
     ck_assert_int_eq(cap.count, 1);
     ck_assert_int_eq(cap.level, approve ? NAVOI_LOG_INFO : NAVOI_LOG_WARN);
     ck_assert_str_eq(cap.corr, rid);
@@ -446,7 +427,7 @@ START_TEST(annulment_never_decided_stops)
      * last one at the 60-day horizon */
     ck_assert_int_eq(reqs(&t, "queryTransactionStatus") - q0, 6 + 58 + 1);
     ck_assert_str_eq(annul_status(&t, "ANN-A", st, sizeof st), "VERIFICATION_PENDING");
-    ck_assert(history_has(&t, "ANN-A", "annulment-unfollowed txid=", NULL));
+    ck_assert(obt_history_has(&t, "ANN-A", "annulment-unfollowed txid=", NULL));
     ck_assert_int_eq(cap.count, 1);
     ck_assert_int_eq(cap.level, NAVOI_LOG_WARN);
     ck_assert_str_eq(cap.corr, rid);
@@ -526,7 +507,7 @@ START_TEST(annulment_follow_yields_to_new_work)
     ck_assert_int_eq(did, 1);
     ck_assert_int_eq(obt_item_state(&t, "B"), NAVOI_ITEM_DONE);
     ck_assert_int_eq(reqs(&t, "queryTransactionStatus"), q0 + 1);
-    ck_assert(history_has(&t, "ANN-A", "done txid=", NULL));
+    ck_assert(obt_history_has(&t, "ANN-A", "done txid=", NULL));
     /* then, with nothing else due, the follow-up poll */
     sim_clock_advance(t.sim, 1000);
     ck_assert_int_eq(navoi_outbox_step(t.ob, &did), NAVOI_OK);
@@ -557,7 +538,7 @@ START_TEST(amendment_waits_for_annulment_decision)
     run_until(&t, sent + DAY_MS);
     ck_assert_int_eq(reqs(&t, "manageInvoice"), m0);
     ck_assert_int_eq(obt_item_state(&t, "B"), NAVOI_ITEM_PENDING);
-    ck_assert(history_has(&t, "B", "waiting annulment=ANN-A original=A", NULL));
+    ck_assert(obt_history_has(&t, "B", "waiting annulment=ANN-A original=A", NULL));
     ck_assert_int_eq(navoi_outbox_item_get(t.ob, "B", &it), NAVOI_OK);
     ck_assert_ptr_nonnull(strstr(navoi_outbox_item_error(it, NULL, NULL, NULL, NULL),
                                  "ANNULMENT_IN_PROGRESS"));
@@ -660,7 +641,7 @@ START_TEST(poll_failures_are_retried)
     ck_assert_int_eq(obt_item_state(&t, "K"), NAVOI_ITEM_DONE);
     ck_assert_int_eq(reqs(&t, "manageInvoice"), 1);
     ck_assert_int_ge(reqs(&t, "queryTransactionStatus"), 4);
-    ck_assert(history_has(&t, "K", "poll-failed", NULL));
+    ck_assert(obt_history_has(&t, "K", "poll-failed", NULL));
     obt_teardown(&t);
 }
 END_TEST
@@ -935,7 +916,7 @@ START_TEST(reused_connection_no_second_manage)
         navoi_outbox_item *it = NULL;
         ck_assert_int_eq(navoi_outbox_item_get(t.ob, "K", &it), NAVOI_OK);
         ck_assert_int_eq(navoi_outbox_item_attempts(it), 2);
-        ck_assert(history_has(&t, "K", "verdict=absent", NULL));
+        ck_assert(obt_history_has(&t, "K", "verdict=absent", NULL));
         navoi_outbox_item_free(it);
     }
     obt_teardown(&t);

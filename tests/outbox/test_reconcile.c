@@ -476,18 +476,6 @@ static void lose(obt *t, const char *key, const char *number, const char *kind)
     sim_fault_clear(t->sim);
 }
 
-static int history_has(obt *t, const char *key, const char *needle)
-{
-    navoi_outbox_item *it = NULL;
-    size_t i;
-    int found = 0;
-    ck_assert_int_eq(navoi_outbox_item_get(t->ob, key, &it), NAVOI_OK);
-    for (i = 0; i < navoi_outbox_item_history_count(it) && !found; i++)
-        found = strstr(navoi_outbox_item_history(it, i, NULL), needle) != NULL;
-    navoi_outbox_item_free(it);
-    return found;
-}
-
 static const char *item_error(obt *t, const char *key, char *buf, size_t len)
 {
     navoi_outbox_item *it = NULL;
@@ -554,7 +542,7 @@ START_TEST(found_among_pages_of_others)
     lose(&t, "K4", "RC-4", "drop");
     obt_run(&t, 200);
     assert_done_once(&t, "K4", "RC-4");
-    ck_assert(history_has(&t, "K4", "found txid="));
+    ck_assert(obt_history_has(&t, "K4", "found txid=", NULL));
     /* one page per transaction, then one status query per unknown
      * single-invoice candidate (the foreign invoice, then ours) */
     ck_assert_int_ge(reqs(&t, "queryTransactionList"), 5);
@@ -575,7 +563,7 @@ START_TEST(absent_without_candidates_resends_same_request_id)
     navoi_outbox_item_free(it);
     obt_run(&t, 100);
     assert_done_once(&t, "K1", "RA-1");
-    ck_assert(history_has(&t, "K1", "verdict=absent checked=0"));
+    ck_assert(obt_history_has(&t, "K1", "verdict=absent checked=0", NULL));
     ck_assert_int_eq(navoi_outbox_item_get(t.ob, "K1", &it), NAVOI_OK);
     ck_assert_str_eq(navoi_outbox_item_request_id(it), rid);
     navoi_outbox_item_free(it);
@@ -592,7 +580,7 @@ START_TEST(absent_after_checking_candidates)
     lose(&t, "K1", "RB-1", "reset");
     obt_run(&t, 100);
     assert_done_once(&t, "K1", "RB-1");
-    ck_assert(history_has(&t, "K1", "verdict=absent checked=1"));
+    ck_assert(obt_history_has(&t, "K1", "verdict=absent checked=1", NULL));
     obt_teardown(&t);
 }
 END_TEST
@@ -614,7 +602,7 @@ START_TEST(bounded_check_ends_in_attention_not_duplicate)
     obt_run(&t, 200);
     ck_assert_int_eq(obt_item_state(&t, "K1"), NAVOI_ITEM_NEEDS_ATTENTION);
     ck_assert_int_eq(obt_accepted(&t, "RD-1"), 1);
-    ck_assert(history_has(&t, "K1", "verdict=conflicting"));
+    ck_assert(obt_history_has(&t, "K1", "verdict=conflicting", NULL));
     ck_assert_ptr_nonnull(strstr(item_error(&t, "K1", buf, sizeof buf), "requestId"));
     ck_assert_int_eq(reqs(&t, "manageInvoice"), 3 + 2);
     obt_teardown(&t);
@@ -633,7 +621,7 @@ START_TEST(foreign_content_under_our_number_needs_attention)
     lose(&t, "K1", "RF-1", "reset");
     obt_run(&t, 100);
     ck_assert_int_eq(obt_item_state(&t, "K1"), NAVOI_ITEM_NEEDS_ATTENTION);
-    ck_assert(history_has(&t, "K1", "other_content_txid="));
+    ck_assert(obt_history_has(&t, "K1", "other_content_txid=", NULL));
     ck_assert_ptr_nonnull(strstr(item_error(&t, "K1", buf, sizeof buf), "other content"));
     ck_assert_int_eq(obt_accepted(&t, "RF-1"), 1); /* the other system's */
     ck_assert_int_eq(reqs(&t, "manageInvoice"), 3);
@@ -663,7 +651,7 @@ START_TEST(lost_annulment_found)
     ck_assert_int_eq(navoi_outbox_item_state(it), NAVOI_ITEM_DONE);
     ck_assert_str_eq(navoi_outbox_item_annulment_status(it), "VERIFICATION_PENDING");
     navoi_outbox_item_free(it);
-    ck_assert(history_has(&t, "A1", "found txid="));
+    ck_assert(obt_history_has(&t, "A1", "found txid=", NULL));
     ck_assert_int_eq(reqs(&t, "manageAnnulment"), 2); /* the other system's and ours */
     obt_teardown(&t);
 }
@@ -678,7 +666,7 @@ START_TEST(check_failures_back_off_then_resolve)
     ck_assert_int_eq(sim_fault_add_spec(t.sim, "http503:queryTransactionList:1"), 0);
     obt_run(&t, 100);
     assert_done_once(&t, "K1", "RT-1");
-    ck_assert(history_has(&t, "K1", "reconcile-failed"));
+    ck_assert(obt_history_has(&t, "K1", "reconcile-failed", NULL));
     obt_teardown(&t);
 
     /* the candidate's status query fails: the check starts over later */
@@ -688,7 +676,7 @@ START_TEST(check_failures_back_off_then_resolve)
     ck_assert_int_eq(sim_fault_add_spec(t.sim, "http503:queryTransactionStatus:1"), 0);
     obt_run(&t, 100);
     assert_done_once(&t, "K1", "RT-2");
-    ck_assert(history_has(&t, "K1", "reconcile-failed"));
+    ck_assert(obt_history_has(&t, "K1", "reconcile-failed", NULL));
     ck_assert_int_ge(reqs(&t, "queryTransactionList"), 2);
     obt_teardown(&t);
 }
@@ -773,7 +761,7 @@ START_TEST(clock_skew_either_way)
         }
         ck_assert_int_ne(navoi_client_server_skew_ms(t.client), 0);
         assert_done_once(&t, "K1", "RS-1");
-        ck_assert(history_has(&t, "K1", "found txid="));
+        ck_assert(obt_history_has(&t, "K1", "found txid=", NULL));
         obt_teardown(&t);
     }
 }
@@ -792,8 +780,8 @@ START_TEST(forty_day_outage_resolved_by_the_number_check)
     sim_clock_advance(t.sim, 40 * DAY_MS);
     obt_run(&t, 100);
     assert_done_once(&t, "K1", "RO-1");
-    ck_assert(history_has(&t, "K1", "verdict=absent"));
-    ck_assert(history_has(&t, "K1", "done reported_by="));
+    ck_assert(obt_history_has(&t, "K1", "verdict=absent", NULL));
+    ck_assert(obt_history_has(&t, "K1", "done reported_by=", NULL));
     ck_assert_ptr_nonnull(strstr(item_error(&t, "K1", buf, sizeof buf), "reported by"));
     ck_assert_int_eq(reqs(&t, "queryInvoiceData"), 1);
     obt_teardown(&t);
@@ -855,7 +843,7 @@ START_TEST(number_check_outcomes)
     force(&t, "K1", needs_number_check);
     obt_run(&t, 100);
     assert_done_once(&t, "K1", "RU-1");
-    ck_assert(history_has(&t, "K1", "done reported_by="));
+    ck_assert(obt_history_has(&t, "K1", "done reported_by=", NULL));
     obt_teardown(&t);
 
     /* NAV holds another invoice under our number */
@@ -866,7 +854,7 @@ START_TEST(number_check_outcomes)
     obt_run(&t, 100);
     ck_assert_int_eq(obt_item_state(&t, "K1"), NAVOI_ITEM_NEEDS_ATTENTION);
     ck_assert_ptr_nonnull(strstr(item_error(&t, "K1", buf, sizeof buf), "other content"));
-    ck_assert(history_has(&t, "K1", "dupcheck other_content_txid="));
+    ck_assert(obt_history_has(&t, "K1", "dupcheck other_content_txid=", NULL));
     ck_assert_int_eq(reqs(&t, "manageInvoice"), 1);
     obt_teardown(&t);
 
@@ -877,7 +865,7 @@ START_TEST(number_check_outcomes)
     force(&t, "K1", needs_number_check);
     obt_run(&t, 100);
     ck_assert_int_eq(obt_item_state(&t, "K1"), NAVOI_ITEM_ABORTED);
-    ck_assert(history_has(&t, "K1", "checked=absent"));
+    ck_assert(obt_history_has(&t, "K1", "checked=absent", NULL));
     obt_teardown(&t);
 
     /* the check itself is refused as data (a number NAV's schema refuses) */
@@ -886,7 +874,7 @@ START_TEST(number_check_outcomes)
     force(&t, "K1", long_number);
     obt_run(&t, 100);
     ck_assert_int_eq(obt_item_state(&t, "K1"), NAVOI_ITEM_NEEDS_ATTENTION);
-    ck_assert(history_has(&t, "K1", "dupcheck-failed"));
+    ck_assert(obt_history_has(&t, "K1", "dupcheck-failed", NULL));
     obt_teardown(&t);
 
     /* a transient failure: retried later */
@@ -897,7 +885,7 @@ START_TEST(number_check_outcomes)
     ck_assert_int_eq(sim_fault_add_spec(t.sim, "http503:queryInvoiceData:1"), 0);
     obt_run(&t, 100);
     assert_done_once(&t, "K1", "RU-5");
-    ck_assert(history_has(&t, "K1", "dupcheck-failed http=503"));
+    ck_assert(obt_history_has(&t, "K1", "dupcheck-failed http=503", NULL));
     obt_teardown(&t);
 
     /* a configuration failure: halts */
@@ -947,7 +935,7 @@ START_TEST(defective_answers_to_the_check)
     alter_answers(&t, "/queryTransactionList", 1, no_item_count);
     obt_run(&t, 100);
     assert_done_once(&t, "K1", "RX-3");
-    ck_assert(history_has(&t, "K1", "found txid="));
+    ck_assert(obt_history_has(&t, "K1", "found txid=", NULL));
     obt_teardown(&t);
 
     /* a lost annulment whose original comes back unreadable */
@@ -1005,7 +993,7 @@ START_TEST(defective_answers_to_the_check)
     ck_assert_int_eq(sim_fault_add_spec(t.sim, "maintenance:queryTransactionList:1"), 0);
     obt_run(&t, 100);
     assert_done_once(&t, "K1", "RX-6");
-    ck_assert(history_has(&t, "K1", "nav=MAINTENANCE_MODE"));
+    ck_assert(obt_history_has(&t, "K1", "nav=MAINTENANCE_MODE", NULL));
     obt_teardown(&t);
 }
 END_TEST
@@ -1023,7 +1011,7 @@ START_TEST(number_check_edge_answers)
     alter_answers(&t, "/queryInvoiceData", 1, no_transaction_id);
     obt_run(&t, 100);
     assert_done_once(&t, "K1", "RV-1");
-    ck_assert(history_has(&t, "K1", "reported_by=?"));
+    ck_assert(obt_history_has(&t, "K1", "reported_by=?", NULL));
     obt_teardown(&t);
 
     /* NAV's copy cannot be read: not provably ours */
@@ -1045,7 +1033,7 @@ START_TEST(number_check_edge_answers)
     alter_answers(&t, "/queryInvoiceData", 1, no_invoice_data);
     obt_run(&t, 100);
     assert_done_once(&t, "K1", "RV-5");
-    ck_assert(history_has(&t, "K1", "dupcheck-failed"));
+    ck_assert(obt_history_has(&t, "K1", "dupcheck-failed", NULL));
     obt_teardown(&t);
 
     /* a TLS failure halts sending */
@@ -1084,7 +1072,7 @@ START_TEST(number_check_edge_answers)
     force(&t, "K1", needs_number_check);
     obt_run(&t, 100);
     assert_done_once(&t, "K1", "RV-4");
-    ck_assert(history_has(&t, "K1", "duplicate_txid=?"));
+    ck_assert(obt_history_has(&t, "K1", "duplicate_txid=?", NULL));
     obt_teardown(&t);
 }
 END_TEST
